@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using VroegSignalering.Functions.Hosting;
+using VroegSignalering.Testing;
+
+namespace VroegSignalering.Functions.Tests;
+
+/// <summary>The real Functions app on a test server, against the shared Azurite, runner off.</summary>
+public sealed class TestApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly List<IFunction> _functions;
+
+    public TestApp(IEnumerable<IFunction>? functions = null, IDictionary<string, string?>? settings = null)
+    {
+        _functions = functions?.ToList() ?? [];
+        _settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["Standalone:Enabled"] = "false",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[k] = v;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var f in _functions)
+            {
+                services.AddSingleton(f);
+            }
+        });
+    }
+}
+
+/// <summary>A function double that records what the host (or runner) sent it.</summary>
+public sealed class RecordingFunction(string name, Func<InvocationRequest, InvocationResult>? behaviour = null) : IFunction
+{
+    private readonly ConcurrentQueue<InvocationRequest> _calls = new();
+    private TaskCompletionSource<InvocationRequest> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name { get; } = name;
+
+    public IReadOnlyCollection<InvocationRequest> Calls => _calls;
+
+    public Task<InvocationRequest> NextCall => _next.Task;
+
+    public Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue(request);
+        var result = behaviour?.Invoke(request) ?? InvocationResult.Success();
+        var completed = Interlocked.Exchange(ref _next, new TaskCompletionSource<InvocationRequest>(TaskCreationOptions.RunContinuationsAsynchronously));
+        completed.TrySetResult(request);
+        return Task.FromResult(result);
+    }
+}
