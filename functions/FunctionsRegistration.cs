@@ -1,8 +1,13 @@
 using Microsoft.Extensions.Options;
 using VroegSignalering.Azure;
+using VroegSignalering.Core;
 using VroegSignalering.Functions.Health;
 using VroegSignalering.Functions.Hosting;
 using VroegSignalering.Functions.Hosting.Standalone;
+using VroegSignalering.Functions.Http;
+using VroegSignalering.Functions.IngestSignals;
+using VroegSignalering.Functions.IntakeStatus;
+using VroegSignalering.Functions.Security;
 
 namespace VroegSignalering.Functions;
 
@@ -32,22 +37,44 @@ public static class FunctionsRegistration
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<StandaloneOptions>().Bind(standalone);
+        services.AddVroegCore(configuration);
         services.AddVroegAzure(configuration);
-        services.AddSingleton<FunctionCatalog>();
-        services.AddProblemDetails();
 
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJson.Default));
+        services.AddProblemDetails();
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "VroegSignalering API";
+            document.Info.Description = "Creditors post payment-arrears signals; see docs/api.md for the contract, limits and examples.";
+            return Task.CompletedTask;
+        }));
+        services.AddCreditorAuthentication(configuration);
+        services.AddCreditorRateLimiting(configuration);
+
+        services.AddSingleton<IFunction, ProcessSignals.ProcessSignals>();
+        services.AddSingleton<IFunction, TriageCases.TriageCases>();
+        services.AddSingleton<IFunction, DispatchOutreach.DispatchOutreach>();
+        services.AddSingleton<IFunction, SweepOutbox.SweepOutbox>();
+        services.AddSingleton<FunctionCatalog>();
+
+        services.AddOptions<StandaloneOptions>().Bind(standalone);
         services.AddHttpClient(StandaloneRunner.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton<TriggerListenerFactory>();
         services.AddHostedService<StandaloneRunner>();
-
         return builder;
     }
 
     public static WebApplication MapVroegFunctions(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
         var api = app.MapGroup("/api");
         api.MapHealth();
+        api.MapIngestSignals();
+        api.MapIntakeStatus();
+        app.MapOpenApi("/api/openapi/{documentName}.json");
 
         // The host probes GET / until the handler answers before it sends invocations.
         app.MapGet("/", () => Results.Ok(new { service = "VroegSignalering", status = "ready" })).ExcludeFromDescription();

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using VroegSignalering.Functions.Http;
 
 namespace VroegSignalering.Functions.Health;
 
@@ -22,7 +23,7 @@ public static class Health
             report.Entries.ToDictionary(
                 e => e.Key,
                 e => new HealthCheckResponse(e.Value.Status == HealthStatus.Healthy ? "up" : "down", e.Value.Description, Math.Round(e.Value.Duration.TotalMilliseconds, 1))));
-        return Results.Json(body, statusCode: report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(body, HttpJson.Default.HealthResponse, statusCode: report.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     public static string Version { get; } =

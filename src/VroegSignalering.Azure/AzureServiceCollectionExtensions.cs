@@ -1,16 +1,87 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using VroegSignalering.Azure.Addresses;
+using VroegSignalering.Azure.Creditors;
 using VroegSignalering.Azure.Health;
+using VroegSignalering.Azure.KeyManagement;
+using VroegSignalering.Azure.Queues;
 using VroegSignalering.Azure.Storage;
+using VroegSignalering.Azure.Tables;
+using VroegSignalering.Azure.Transport;
+using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outreach;
+using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Routing;
 
 namespace VroegSignalering.Azure;
 
 public static class AzureServiceCollectionExtensions
 {
-    /// <summary>Registers the Azure adapters: storage clients and their health checks.</summary>
+    /// <summary>
+    /// Registers the adapters behind Core's ports: storage (Tables, Queues), key management, the address
+    /// registry (CBS file or PDOK), the creditor registry (file or table), the outreach transport
+    /// (Service Bus or local storage queues) and the storage health checks.
+    /// </summary>
     public static IServiceCollection AddVroegAzure(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddSingleton(_ => StorageNames.FromConfiguration(configuration));
+        services.AddSingleton<TableSet>();
+        services.AddSingleton<QueueSet>();
+
+        services.AddOptions<KeyOptions>().Bind(configuration.GetSection(KeyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KeyOptions>, KeyOptionsValidator>();
+        services.AddSingleton<IPersonalDataProtector, AesGcmProtector>();
+        services.AddSingleton<IPseudonymizer, HmacPseudonymizer>();
+        services.AddSingleton<QueueMessageCodec>();
+
+        services.AddSingleton<HouseholdTableStore>();
+        services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());
+        services.AddSingleton<ISignalReferenceStore, SignalReferenceTableStore>();
+        services.AddSingleton<ReceiptTableStore>();
+        services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<ReceiptTableStore>());
+        services.AddSingleton<IQuarantineStore, QuarantineTableStore>();
+        services.AddSingleton<ChangeFeedTable>();
+        services.AddSingleton<IHouseholdChangeFeed>(sp => sp.GetRequiredService<ChangeFeedTable>());
+        services.AddSingleton<IOutboxIndex, OutboxIndexTable>();
+        services.AddSingleton<ISignalQueue, SignalQueue>();
+        services.AddSingleton<IDispatchQueue, DispatchQueue>();
+
+        var addresses = configuration.GetSection(AddressRegistryOptions.Section);
+        services.AddOptions<AddressRegistryOptions>().Bind(addresses);
+        services.AddMemoryCache();
+        services.AddHttpClient(PdokAddressRegistry.HttpClientName)
+            .AddStandardResilienceHandler(o =>
+            {
+                var timeout = addresses.GetValue(nameof(AddressRegistryOptions.PdokTimeout), TimeSpan.FromSeconds(10));
+                o.AttemptTimeout.Timeout = timeout;
+                o.TotalRequestTimeout.Timeout = timeout * 4;
+                o.CircuitBreaker.SamplingDuration = timeout * 2 > TimeSpan.FromSeconds(30) ? timeout * 2 : TimeSpan.FromSeconds(30);
+            });
+        services.AddSingleton<IAddressRegistry>(sp => sp.GetRequiredService<IOptions<AddressRegistryOptions>>().Value.Source switch
+        {
+            AddressSource.Pdok => ActivatorUtilities.CreateInstance<PdokAddressRegistry>(sp),
+            _ => ActivatorUtilities.CreateInstance<CbsFileAddressRegistry>(sp),
+        });
+
+        services.AddOptions<CreditorOptions>().Bind(configuration.GetSection(CreditorOptions.Section));
+        services.AddSingleton<ICreditorRegistry>(sp => sp.GetRequiredService<IOptions<CreditorOptions>>().Value.Source switch
+        {
+            CreditorSource.Table => ActivatorUtilities.CreateInstance<TableCreditorRegistry>(sp),
+            _ => ActivatorUtilities.CreateInstance<FileCreditorRegistry>(sp),
+        });
+        services.AddSingleton<TableCreditorRegistry>();
+
+        services.AddSingleton<StorageQueueTransport>();
+        services.AddSingleton<IOutreachTransport>(sp => sp.GetRequiredService<IOptions<OutreachOptions>>().Value.Transport switch
+        {
+            TransportKind.StorageQueue => sp.GetRequiredService<StorageQueueTransport>(),
+            var other => throw new InvalidOperationException($"Dispatch:Transport '{other}' is not available in this build"),
+        });
+
         services.AddHealthChecks()
             .AddCheck<TableStorageHealthCheck>("tables", tags: ["storage"], timeout: TimeSpan.FromSeconds(3))
             .AddCheck<QueueStorageHealthCheck>("queues", tags: ["storage"], timeout: TimeSpan.FromSeconds(3));

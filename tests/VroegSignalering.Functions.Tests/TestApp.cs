@@ -12,16 +12,14 @@ namespace VroegSignalering.Functions.Tests;
 public sealed class TestApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
     private readonly List<IFunction> _functions;
 
     public TestApp(IEnumerable<IFunction>? functions = null, IDictionary<string, string?>? settings = null)
     {
         _functions = functions?.ToList() ?? [];
-        _settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-            ["Standalone:Enabled"] = "false",
-        };
+        _settings = TestEnvironment.Settings();
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
         {
             _settings[k] = v;

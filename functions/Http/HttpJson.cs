@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Functions.Health;
+using VroegSignalering.Functions.IntakeStatus;
+
+namespace VroegSignalering.Functions.Http;
+
+/// <summary>Source-generated JSON for the public HTTP API (web naming: camelCase).</summary>
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(IntakeResponse))]
+[JsonSerializable(typeof(IntakeStatusResponse))]
+[JsonSerializable(typeof(HealthResponse))]
+public sealed partial class HttpJson : JsonSerializerContext;

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VroegSignalering.Core.Intake;
+
+namespace VroegSignalering.Functions.Http;
+
+/// <summary>RFC 9457 problem details, with the row errors of intake as the <c>errors</c> extension.</summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+    private const string TypeBase = "https://vroegsignalering.example/problems/";
+
+    public static async Task Write(HttpContext context, int status, string title, string detail, IntakeResponse? intake = null, string? type = null)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = ContentType;
+        var problem = new Problem(
+            TypeBase + (type ?? Slug(status)),
+            title,
+            status,
+            detail,
+            context.Request.Path,
+            intake?.Errors ?? [],
+            intake?.Accepted,
+            intake?.Rejected,
+            intake?.ReceiptId);
+        await JsonSerializer.SerializeAsync(context.Response.Body, problem, HttpJson.Default.Problem, context.RequestAborted);
+    }
+
+    public static IResult Result(int status, string title, string detail, IntakeResponse? intake = null, string? type = null) =>
+        new ProblemResult(status, title, detail, intake, type);
+
+    private static string Slug(int status) => status switch
+    {
+        400 => "invalid-request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not-found",
+        409 => "conflict",
+        413 => "too-large",
+        415 => "unsupported-media-type",
+        429 => "rate-limited",
+        _ => "error",
+    };
+
+    private sealed class ProblemResult(int status, string title, string detail, IntakeResponse? intake, string? type) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => Write(httpContext, status, title, detail, intake, type);
+    }
+}
+
+public sealed record Problem(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("instance")] string Instance,
+    [property: JsonPropertyName("errors")] IReadOnlyList<RowError> Errors,
+    [property: JsonPropertyName("accepted")] int? Accepted,
+    [property: JsonPropertyName("rejected")] int? Rejected,
+    [property: JsonPropertyName("receiptId")] string? ReceiptId);

@@ -1,0 +1,28 @@
+namespace VroegSignalering.Azure.Addresses;
+
+public enum AddressSource
+{
+    /// <summary>The CBS "postcode-huisnummer → buurt, wijk, gemeente" file, loaded into memory.</summary>
+    CbsFile,
+
+    /// <summary>The PDOK Locatieserver HTTP API (free), with caching and resilience.</summary>
+    Pdok,
+}
+
+/// <summary>Section <c>AddressRegistry</c>.</summary>
+public sealed class AddressRegistryOptions
+{
+    public const string Section = "AddressRegistry";
+
+    public AddressSource Source { get; set; } = AddressSource.CbsFile;
+
+    /// <summary>Path of the CBS file (<c>pc6hnr&lt;YYYY&gt;0801_gwb.csv</c>), relative to the app folder or absolute.</summary>
+    public string CbsFile { get; set; } = "data/addresses/pc6hnr20260801_gwb.csv";
+
+    public Uri PdokBaseUrl { get; set; } = new("https://api.pdok.nl/");
+
+    /// <summary>How long a PDOK answer is reused.</summary>
+    public TimeSpan PdokCacheDuration { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan PdokTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Protection;
+
+namespace VroegSignalering.Azure.Queues;
+
+/// <summary>
+/// The signals-intake message: routing facts in the clear (receipt, chunk, creditor, trace context),
+/// the signals themselves encrypted, so personal data is protected from the first byte at rest.
+/// </summary>
+public sealed record SignalChunkMessage(
+    [property: JsonPropertyName("receiptId")] string ReceiptId,
+    [property: JsonPropertyName("chunk")] int Chunk,
+    [property: JsonPropertyName("creditorId")] string CreditorId,
+    [property: JsonPropertyName("receivedAt")] DateTimeOffset ReceivedAt,
+    [property: JsonPropertyName("traceparent")] string? TraceParent,
+    [property: JsonPropertyName("keyId")] string KeyId,
+    [property: JsonPropertyName("payload")] byte[] Payload);
+
+/// <summary>The dispatch message: which outbox row to send. No personal data.</summary>
+public sealed record DispatchMessage(
+    [property: JsonPropertyName("householdKey")] string HouseholdKey,
+    [property: JsonPropertyName("taskId")] string TaskId,
+    [property: JsonPropertyName("gemeentecode")] string Gemeentecode,
+    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);
+
+[JsonSerializable(typeof(SignalChunkMessage))]
+[JsonSerializable(typeof(DispatchMessage))]
+public sealed partial class QueueJson : JsonSerializerContext;
+
+/// <summary>Encodes and decodes queue messages; decoding failures are permanent (the message goes to poison).</summary>
+public sealed class QueueMessageCodec(IPersonalDataProtector protector)
+{
+    /// <summary>Storage queues take 64 KiB per message; base64 adds a third.</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    public string EncodeChunk(SignalChunk chunk)
+    {
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(chunk.Signals.ToList(), CoreJson.Default.ListQueuedSignal);
+        var protectedPayload = protector.Protect(plaintext, ChunkContext(chunk.ReceiptId, chunk.Chunk));
+        var message = JsonSerializer.Serialize(
+            new SignalChunkMessage(chunk.ReceiptId, chunk.Chunk, chunk.CreditorId, chunk.ReceivedAt, chunk.TraceParent, protectedPayload.KeyId, protectedPayload.Data),
+            QueueJson.Default.SignalChunkMessage);
+        var encodedSize = (System.Text.Encoding.UTF8.GetByteCount(message) + 2) / 3 * 4;
+        if (encodedSize > MaxMessageBytes)
+        {
+            throw new InvalidOperationException($"chunk {chunk.Chunk} of {chunk.ReceiptId} encodes to {encodedSize} bytes, over the queue's {MaxMessageBytes}");
+        }
+
+        return message;
+    }
+
+    public SignalChunk DecodeChunk(string json)
+    {
+        var message = JsonSerializer.Deserialize(json, QueueJson.Default.SignalChunkMessage)
+            ?? throw new InvalidDataException("empty signals-intake message");
+        var plaintext = protector.Unprotect(new ProtectedPayload(message.KeyId, message.Payload), ChunkContext(message.ReceiptId, message.Chunk));
+        var signals = JsonSerializer.Deserialize(plaintext, CoreJson.Default.ListQueuedSignal)
+            ?? throw new InvalidDataException("signals-intake message without signals");
+        return new SignalChunk(message.ReceiptId, message.Chunk, message.CreditorId, message.ReceivedAt, message.TraceParent, signals);
+    }
+
+    public static string EncodePointer(OutboxPointer pointer) => JsonSerializer.Serialize(
+        new DispatchMessage(pointer.HouseholdKey, pointer.TaskId, pointer.Gemeentecode, pointer.CreatedAt), QueueJson.Default.DispatchMessage);
+
+    public static OutboxPointer DecodePointer(string json)
+    {
+        var m = JsonSerializer.Deserialize(json, QueueJson.Default.DispatchMessage) ?? throw new InvalidDataException("empty dispatch message");
+        return new OutboxPointer(m.HouseholdKey, m.TaskId, m.Gemeentecode, m.CreatedAt);
+    }
+
+    private static string ChunkContext(string receiptId, int chunk) => $"chunk|{receiptId}|{chunk}";
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Intake;
+
+namespace VroegSignalering.Azure.Queues;
+
+/// <summary>Queue clients (base64 messages, as the Functions queue trigger reads them), created on first use.</summary>
+public sealed class QueueSet(StorageClients storage)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
+
+    public Task<QueueClient> GetAsync(string name, CancellationToken cancellationToken) =>
+        _queues.GetOrAdd(name, n => new Lazy<Task<QueueClient>>(async () =>
+        {
+            var client = storage.Queues.GetQueueClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+            return client;
+        })).Value.WaitAsync(cancellationToken);
+}
+
+/// <summary>The signals-intake queue: one message per chunk, sent before intake answers 202.</summary>
+public sealed class SignalQueue(QueueSet queues, StorageNames names, QueueMessageCodec codec) : ISignalQueue
+{
+    public async Task EnqueueAsync(IReadOnlyList<SignalChunk> chunks, CancellationToken cancellationToken)
+    {
+        var queue = await queues.GetAsync(names.SignalsIntakeQueue, cancellationToken);
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (chunk, ct) => await queue.SendMessageAsync(codec.EncodeChunk(chunk), ct));
+    }
+}
+
+/// <summary>The dispatch queue: the happy path from a triage commit to DispatchOutreach.</summary>
+public sealed class DispatchQueue(QueueSet queues, StorageNames names) : IDispatchQueue
+{
+    public async Task EnqueueAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
+    {
+        var queue = await queues.GetAsync(names.DispatchQueue, cancellationToken);
+        foreach (var pointer in pointers)
+        {
+            await queue.SendMessageAsync(QueueMessageCodec.EncodePointer(pointer), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Configuration;
+
+namespace VroegSignalering.Azure.Storage;
+
+/// <summary>
+/// Names of the app's tables and queues. Queue names are app settings because function.json refers to
+/// them as <c>%SignalsIntakeQueue%</c> and <c>%DispatchQueue%</c>; <c>Storage:TablePrefix</c> lets several
+/// deployments (or test runs) share one account.
+/// </summary>
+public sealed class StorageNames
+{
+    public const string SignalsIntakeQueueSetting = "SignalsIntakeQueue";
+    public const string DispatchQueueSetting = "DispatchQueue";
+
+    public required string TablePrefix { get; init; }
+
+    public required string SignalsIntakeQueue { get; init; }
+
+    public required string DispatchQueue { get; init; }
+
+    /// <summary>Local stand-in for the Service Bus topic: one queue per gemeente.</summary>
+    public string OutreachQueuePrefix { get; init; } = "outreach-tasks-";
+
+    public string Households => TablePrefix + "households";
+
+    public string SignalReferences => TablePrefix + "signalrefs";
+
+    public string Receipts => TablePrefix + "receipts";
+
+    public string ReceiptChunks => TablePrefix + "receiptchunks";
+
+    public string Quarantine => TablePrefix + "quarantine";
+
+    public string Changes => TablePrefix + "changes";
+
+    public string OutboxIndex => TablePrefix + "outboxindex";
+
+    public string Creditors => TablePrefix + "creditors";
+
+    public string SentMessages => TablePrefix + "sentmessages";
+
+    public IEnumerable<string> AllTables => [Households, SignalReferences, Receipts, ReceiptChunks, Quarantine, Changes, OutboxIndex, Creditors, SentMessages];
+
+    public string OutreachQueue(string gemeentecode) => OutreachQueuePrefix + gemeentecode;
+
+    public static StorageNames FromConfiguration(IConfiguration configuration)
+    {
+        var prefix = configuration["Storage:TablePrefix"] ?? string.Empty;
+        if (prefix.Length > 0 && (!char.IsAsciiLetter(prefix[0]) || !prefix.All(char.IsAsciiLetterOrDigit) || prefix.Length > 40))
+        {
+            throw new InvalidOperationException("Storage:TablePrefix must start with a letter and hold only letters and digits (at most 40)");
+        }
+
+        return new StorageNames
+        {
+            TablePrefix = prefix,
+            SignalsIntakeQueue = configuration[SignalsIntakeQueueSetting] ?? "signals-intake",
+            DispatchQueue = configuration[DispatchQueueSetting] ?? "dispatch",
+            OutreachQueuePrefix = configuration["Dispatch:StorageQueue:Prefix"] ?? "outreach-tasks-",
+        };
+    }
+}

@@ -1,0 +1,350 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Routing;
+using VroegSignalering.Core.Triage;
+
+namespace VroegSignalering.Azure.Tables;
+
+/// <summary>
+/// One partition per household (PartitionKey = household key): signals <c>s|id</c>, the head <c>h</c>,
+/// cases <c>c|id</c>, tasks <c>t|id</c> and outbox rows <c>o|id</c>. A triage step is one entity-group
+/// transaction; ETags guard every update, inserts never overwrite.
+/// </summary>
+public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
+{
+    private const string HeadKey = "h";
+    private const string SignalPrefix = "s|";
+    private const string CasePrefix = "c|";
+    private const string TaskPrefix = "t|";
+    private const string OutboxPrefix = "o|";
+
+    public async Task<bool> AddSignalAsync(string householdKey, StoredSignal signal, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(householdKey, signal), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<HouseholdSnapshot> LoadAsync(string householdKey, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        Versioned<HouseholdHead>? head = null;
+        var signals = new List<StoredSignal>();
+        var cases = new List<Versioned<HouseholdCase>>();
+        var tasks = new List<OutreachTask>();
+        var outbox = new List<Versioned<OutboxEntry>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey, cancellationToken: cancellationToken))
+        {
+            var rk = e.RowKey;
+            if (rk == HeadKey)
+            {
+                head = new Versioned<HouseholdHead>(ToHead(e), e.ETag.ToString());
+            }
+            else if (rk.StartsWith(SignalPrefix, StringComparison.Ordinal))
+            {
+                signals.Add(ToSignal(e));
+            }
+            else if (rk.StartsWith(CasePrefix, StringComparison.Ordinal))
+            {
+                cases.Add(new Versioned<HouseholdCase>(ToCase(e), e.ETag.ToString()));
+            }
+            else if (rk.StartsWith(TaskPrefix, StringComparison.Ordinal))
+            {
+                tasks.Add(ToTask(e));
+            }
+            else if (rk.StartsWith(OutboxPrefix, StringComparison.Ordinal))
+            {
+                outbox.Add(new Versioned<OutboxEntry>(ToOutbox(e), e.ETag.ToString()));
+            }
+        }
+
+        return new HouseholdSnapshot(householdKey, head, signals, cases, tasks, outbox);
+    }
+
+    public async Task<bool> CommitAsync(string householdKey, TriageCommit commit, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var actions = new List<TableTransactionAction>
+        {
+            Write(ToEntity(householdKey, commit.Head), commit.HeadVersion),
+            Write(ToEntity(householdKey, commit.Case), commit.CaseVersion),
+        };
+        if (commit.Task is not null)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(householdKey, commit.Task)));
+        }
+
+        if (commit.Outbox is not null)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, ToEntity(householdKey, commit.Outbox)));
+        }
+
+        return await SubmitAsync(table, actions, cancellationToken);
+    }
+
+    public async Task<Versioned<OutboxEntry>?> GetOutboxAsync(string householdKey, string taskId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, OutboxPrefix + taskId, cancellationToken: cancellationToken);
+        return response.HasValue ? new Versioned<OutboxEntry>(ToOutbox(response.Value!), response.Value!.ETag.ToString()) : null;
+    }
+
+    public async Task<Versioned<HouseholdCase>?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, CasePrefix + caseId, cancellationToken: cancellationToken);
+        return response.HasValue ? new Versioned<HouseholdCase>(ToCase(response.Value!), response.Value!.ETag.ToString()) : null;
+    }
+
+    public async Task<bool> CompleteOutboxAsync(
+        string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var actions = new List<TableTransactionAction> { Write(ToEntity(householdKey, updated), entry.Version) };
+        if (caseUpdated is not null && caseBefore is not null)
+        {
+            actions.Add(Write(ToEntity(householdKey, caseUpdated), caseBefore.Version));
+        }
+
+        return await SubmitAsync(table, actions, cancellationToken);
+    }
+
+    /// <summary>Every task in the table (reporting and the local run report; a full scan).</summary>
+    public async IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("t|") >= 0 && x.RowKey.CompareTo("t}") < 0, cancellationToken: cancellationToken))
+        {
+            yield return (e.PartitionKey, ToTask(e));
+        }
+    }
+
+    /// <summary>Every case in the table (reporting; a full scan).</summary>
+    public async IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("c|") >= 0 && x.RowKey.CompareTo("c}") < 0, cancellationToken: cancellationToken))
+        {
+            yield return (e.PartitionKey, ToCase(e));
+        }
+    }
+
+    /// <summary>Every outbox row (reporting; a full scan).</summary>
+    public async IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("o|") >= 0 && x.RowKey.CompareTo("o}") < 0, cancellationToken: cancellationToken))
+        {
+            yield return (e.PartitionKey, ToOutbox(e));
+        }
+    }
+
+    /// <summary>Every stored signal (reporting; a full scan).</summary>
+    public async IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("s|") >= 0 && x.RowKey.CompareTo("s}") < 0, cancellationToken: cancellationToken))
+        {
+            yield return (e.PartitionKey, ToSignal(e));
+        }
+    }
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => tables.GetAsync(tables.Names.Households, cancellationToken);
+
+    private static TableTransactionAction Write(TableEntity entity, string? version) => version is null
+        ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+        : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(version));
+
+    // 409 (an insert found the row) and 412 (an ETag no longer matches) mean another writer came first.
+    private static async Task<bool> SubmitAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static TableEntity ToEntity(string pk, StoredSignal s) => new(pk, SignalPrefix + s.SignalId)
+    {
+        ["CreditorId"] = s.CreditorId,
+        ["Referentie"] = s.SignaalReferentie,
+        ["PartnerType"] = s.PartnerType.ToString(),
+        ["Bedrag"] = TableKeys.Amount(s.Bedrag),
+        ["Ontstaansdatum"] = TableKeys.Date(s.Ontstaansdatum),
+        ["Signaaldatum"] = TableKeys.Date(s.Signaaldatum),
+        ["Crisis"] = s.Crisissignaal,
+        ["Warm"] = s.WarmeOverdracht,
+        ["Eindelevering"] = s.Eindeleveringsdatum is { } d ? TableKeys.Date(d) : null,
+        ["Gemeente"] = s.Area.Gemeentecode,
+        ["Wijk"] = s.Area.Wijkcode,
+        ["Buurt"] = s.Area.Buurtcode,
+        ["PersonKey"] = s.PersonKey,
+        ["AgeYears"] = s.AgeYears,
+        ["PhoneKnown"] = s.PhoneKnown,
+        ["ReceiptId"] = s.ReceiptId,
+        ["ReceivedAt"] = s.ReceivedAt,
+        ["StoredAt"] = s.StoredAt,
+        ["TraceParent"] = s.TraceParent,
+        ["ContentHash"] = s.ContentHash,
+        ["KeyId"] = s.Personal.KeyId,
+        ["Personal"] = s.Personal.Data,
+    };
+
+    private static StoredSignal ToSignal(TableEntity e) => new(
+        e.RowKey[SignalPrefix.Length..],
+        e.GetString("CreditorId"),
+        e.GetString("Referentie"),
+        Enum.Parse<PartnerType>(e.GetString("PartnerType")),
+        TableKeys.ParseAmount(e.GetString("Bedrag")),
+        TableKeys.ParseDate(e.GetString("Ontstaansdatum")),
+        TableKeys.ParseDate(e.GetString("Signaaldatum")),
+        e.GetBoolean("Crisis") ?? false,
+        e.GetBoolean("Warm") ?? false,
+        e.GetString("Eindelevering") is { } d ? TableKeys.ParseDate(d) : null,
+        new AreaCodes(e.GetString("Gemeente"), e.GetString("Wijk"), e.GetString("Buurt")),
+        e.GetString("PersonKey"),
+        e.GetInt32("AgeYears") ?? 0,
+        e.GetBoolean("PhoneKnown") ?? false,
+        e.GetString("ReceiptId"),
+        e.GetDateTimeOffset("ReceivedAt") ?? default,
+        e.GetDateTimeOffset("StoredAt") ?? default,
+        e.GetString("TraceParent"),
+        e.GetString("ContentHash"),
+        new ProtectedPayload(e.GetString("KeyId"), e.GetBinary("Personal")));
+
+    private static TableEntity ToEntity(string pk, HouseholdHead h) => new(pk, HeadKey)
+    {
+        ["CaseSequence"] = h.CaseSequence,
+        ["LatestCaseId"] = h.LatestCaseId,
+        ["UpdatedAt"] = h.UpdatedAt,
+    };
+
+    private static HouseholdHead ToHead(TableEntity e) => new(
+        e.PartitionKey, e.GetInt32("CaseSequence") ?? 0, e.GetString("LatestCaseId"), e.GetDateTimeOffset("UpdatedAt") ?? default);
+
+    private static TableEntity ToEntity(string pk, HouseholdCase c) => new(pk, CasePrefix + c.CaseId)
+    {
+        ["Sequence"] = c.Sequence,
+        ["Status"] = c.Status.ToString(),
+        ["Gemeente"] = c.Area.Gemeentecode,
+        ["Wijk"] = c.Area.Wijkcode,
+        ["Buurt"] = c.Area.Buurtcode,
+        ["OpenedAt"] = c.OpenedAt,
+        ["FirstSignaaldatum"] = TableKeys.Date(c.FirstSignaaldatum),
+        ["LastSignaaldatum"] = TableKeys.Date(c.LastSignaaldatum),
+        ["SignalIds"] = string.Join(',', c.SignalIds),
+        ["Revision"] = c.Revision,
+        ["Priority"] = c.Priority?.ToString(),
+        ["Score"] = c.Score,
+        ["LastTaskId"] = c.LastTaskId,
+        ["RepeatsWithoutTask"] = c.RepeatsWithoutTask,
+        ["BelowMinimumAmount"] = c.BelowMinimumAmount,
+        ["Resultaat"] = c.Resultaat,
+        ["ClosedAt"] = c.ClosedAt,
+        ["UpdatedAt"] = c.UpdatedAt,
+    };
+
+    private static HouseholdCase ToCase(TableEntity e) => new(
+        e.RowKey[CasePrefix.Length..],
+        e.GetInt32("Sequence") ?? 0,
+        Enum.Parse<CaseStatus>(e.GetString("Status")),
+        new AreaCodes(e.GetString("Gemeente"), e.GetString("Wijk"), e.GetString("Buurt")),
+        e.GetDateTimeOffset("OpenedAt") ?? default,
+        TableKeys.ParseDate(e.GetString("FirstSignaaldatum")),
+        TableKeys.ParseDate(e.GetString("LastSignaaldatum")),
+        (e.GetString("SignalIds") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries),
+        e.GetInt32("Revision") ?? 0,
+        e.GetString("Priority") is { } p ? Enum.Parse<Priority>(p) : null,
+        e.GetInt32("Score"),
+        e.GetString("LastTaskId"),
+        e.GetInt32("RepeatsWithoutTask") ?? 0,
+        e.GetInt32("BelowMinimumAmount") ?? 0,
+        e.GetString("Resultaat"),
+        e.GetDateTimeOffset("ClosedAt"),
+        e.GetDateTimeOffset("UpdatedAt") ?? default);
+
+    private static TableEntity ToEntity(string pk, OutreachTask t) => new(pk, TaskPrefix + t.TaskId)
+    {
+        ["CaseId"] = t.CaseId,
+        ["Revision"] = t.Revision,
+        ["Gemeente"] = t.Area.Gemeentecode,
+        ["Wijk"] = t.Area.Wijkcode,
+        ["Buurt"] = t.Area.Buurtcode,
+        ["Team"] = t.Team,
+        ["Priority"] = t.Priority.ToString(),
+        ["Score"] = t.Score,
+        ["Reasons"] = JsonSerializer.Serialize(t.Reasons.Select(r => new[] { r.Code, r.Text, r.Points.ToString(CultureInfo.InvariantCulture) }).ToArray(), TableJson.Default.StringArrayArray),
+        ["Channel"] = t.Channel.ToString(),
+        ["DueDate"] = TableKeys.Date(t.DueDate),
+        ["PolicyVersion"] = t.PolicyVersion,
+        ["CreatedAt"] = t.CreatedAt,
+        ["EarliestSignalReceivedAt"] = t.EarliestSignalReceivedAt,
+        ["SignalIds"] = string.Join(',', t.SignalIds),
+    };
+
+    private static OutreachTask ToTask(TableEntity e) => new(
+        e.RowKey[TaskPrefix.Length..],
+        e.GetString("CaseId"),
+        e.GetInt32("Revision") ?? 0,
+        new AreaCodes(e.GetString("Gemeente"), e.GetString("Wijk"), e.GetString("Buurt")),
+        e.GetString("Team"),
+        Enum.Parse<Priority>(e.GetString("Priority")),
+        e.GetInt32("Score") ?? 0,
+        (JsonSerializer.Deserialize(e.GetString("Reasons") ?? "[]", TableJson.Default.StringArrayArray) ?? [])
+            .Select(r => new TriageReason(r[0], r[1], int.Parse(r[2], CultureInfo.InvariantCulture))).ToList(),
+        Enum.Parse<ContactChannel>(e.GetString("Channel")),
+        TableKeys.ParseDate(e.GetString("DueDate")),
+        e.GetString("PolicyVersion"),
+        e.GetDateTimeOffset("CreatedAt") ?? default,
+        e.GetDateTimeOffset("EarliestSignalReceivedAt") ?? default,
+        (e.GetString("SignalIds") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+
+    private static TableEntity ToEntity(string pk, OutboxEntry o) => new(pk, OutboxPrefix + o.TaskId)
+    {
+        ["CaseId"] = o.CaseId,
+        ["Gemeente"] = o.Gemeentecode,
+        ["Status"] = o.Status.ToString(),
+        ["CreatedAt"] = o.CreatedAt,
+        ["DispatchedAt"] = o.DispatchedAt,
+        ["Attempts"] = o.Attempts,
+        ["LastError"] = o.LastError,
+        ["TraceParent"] = o.TraceParent,
+        ["EarliestSignalReceivedAt"] = o.EarliestSignalReceivedAt,
+        ["KeyId"] = o.Message.KeyId,
+        ["Message"] = o.Message.Data,
+    };
+
+    private static OutboxEntry ToOutbox(TableEntity e) => new(
+        e.RowKey[OutboxPrefix.Length..],
+        e.GetString("CaseId"),
+        e.GetString("Gemeente"),
+        Enum.Parse<OutboxStatus>(e.GetString("Status")),
+        e.GetDateTimeOffset("CreatedAt") ?? default,
+        e.GetDateTimeOffset("DispatchedAt"),
+        e.GetInt32("Attempts") ?? 0,
+        e.GetString("LastError"),
+        e.GetString("TraceParent"),
+        e.GetDateTimeOffset("EarliestSignalReceivedAt") ?? default,
+        new ProtectedPayload(e.GetString("KeyId"), e.GetBinary("Message")));
+}

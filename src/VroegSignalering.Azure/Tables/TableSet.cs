@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using VroegSignalering.Azure.Storage;
+
+namespace VroegSignalering.Azure.Tables;
+
+/// <summary>The app's tables, each created on first use (once per process).</summary>
+public sealed class TableSet(StorageClients storage, StorageNames names)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+
+    public StorageNames Names => names;
+
+    public Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken) =>
+        _tables.GetOrAdd(tableName, name => new Lazy<Task<TableClient>>(async () =>
+        {
+            var client = storage.Tables.GetTableClient(name);
+            await client.CreateIfNotExistsAsync(CancellationToken.None);
+            return client;
+        })).Value.WaitAsync(cancellationToken);
+}
+
+/// <summary>Encodings for keys and values Table Storage cannot hold as they are.</summary>
+public static class TableKeys
+{
+    /// <summary>PartitionKey/RowKey may not contain / \ # ? or control characters: escape them (and %) as %XX.</summary>
+    public static string Escape(string value)
+    {
+        var sb = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c))
+            {
+                sb.Append('%').Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static DateOnly ParseDate(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Decimals go as invariant strings: Table Storage has no decimal type and a double would round.</summary>
+    public static string Amount(decimal amount) => amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static decimal ParseAmount(string text) => decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Fixed-width ticks sort lexically in time order.</summary>
+    public static string Ticks(DateTimeOffset at) => at.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+}

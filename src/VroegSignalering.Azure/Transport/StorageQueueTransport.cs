@@ -1,0 +1,71 @@
+using Azure;
+using Azure.Data.Tables;
+using VroegSignalering.Azure.Messaging;
+using VroegSignalering.Azure.Queues;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Azure.Tables;
+using VroegSignalering.Core.Outreach;
+
+namespace VroegSignalering.Azure.Transport;
+
+/// <summary>
+/// The local stand-in for the Service Bus topic: one storage queue per gemeente
+/// (<c>outreach-tasks-&lt;gemeentecode&gt;</c>), each message the <see cref="LocalServiceBusMessage"/> envelope
+/// with the same broker and application properties. Duplicate detection is emulated with a table of
+/// sent message ids, as the topic's duplicate detection would drop a resend with the same MessageId.
+/// </summary>
+public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, StorageNames names, TimeProvider time) : IOutreachTransport
+{
+    public async Task<IReadOnlyList<PublishOutcome>> PublishAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)
+    {
+        var sent = await tables.GetAsync(names.SentMessages, cancellationToken);
+        var outcomes = new PublishOutcome[messages.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var message = messages[i];
+            if (!message.ApplicationProperties.TryGetValue("gemeentecode", out var gemeente) || gemeente.Length != 4 || !gemeente.All(char.IsAsciiDigit))
+            {
+                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedPermanently, "400 message has no valid gemeentecode property");
+                return;
+            }
+
+            try
+            {
+                var seen = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, TableKeys.Escape(message.MessageId), cancellationToken: ct);
+                if (!seen.HasValue)
+                {
+                    var queue = await queues.GetAsync(names.OutreachQueue(gemeente), ct);
+                    var envelope = new LocalServiceBusMessage
+                    {
+                        MessageId = message.MessageId,
+                        Subject = message.Subject,
+                        CorrelationId = message.CorrelationId,
+                        SessionId = message.SessionId,
+                        ContentType = message.ContentType,
+                        TimeToLive = message.TimeToLive,
+                        EnqueuedTime = time.GetUtcNow(),
+                        ApplicationProperties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal),
+                        Body = message.Body,
+                    };
+                    await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: ct);
+                    await sent.UpsertEntityAsync(new TableEntity(gemeente, TableKeys.Escape(message.MessageId)) { ["SentAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
+                }
+
+                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.Sent);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 400 or 413)
+            {
+                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedPermanently, $"{ex.Status} {ex.ErrorCode}");
+            }
+            catch (RequestFailedException ex) when (TransientFailure.IsTransient(ex))
+            {
+                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, $"{ex.Status} {ex.ErrorCode}");
+            }
+            catch (HttpRequestException ex)
+            {
+                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, $"network {ex.HttpRequestError}");
+            }
+        });
+        return outcomes;
+    }
+}

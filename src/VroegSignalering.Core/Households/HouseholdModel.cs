@@ -1,0 +1,210 @@
+using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Routing;
+using VroegSignalering.Core.Triage;
+
+namespace VroegSignalering.Core.Households;
+
+/// <summary>
+/// A signal as stored in its household's partition: arrears facts and area codes in the clear, the
+/// personal data only encrypted (<see cref="Personal"/>), grouped by keyed hashes.
+/// </summary>
+public sealed record StoredSignal(
+    string SignalId,
+    string CreditorId,
+    string SignaalReferentie,
+    PartnerType PartnerType,
+    decimal Bedrag,
+    DateOnly Ontstaansdatum,
+    DateOnly Signaaldatum,
+    bool Crisissignaal,
+    bool WarmeOverdracht,
+    DateOnly? Eindeleveringsdatum,
+    AreaCodes Area,
+    string PersonKey,
+    int AgeYears,
+    bool PhoneKnown,
+    string ReceiptId,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset StoredAt,
+    string? TraceParent,
+    string ContentHash,
+    ProtectedPayload Personal);
+
+/// <summary>Lifecycle of a case (vroegsignaalzaak). Allowed moves are in <see cref="CaseLifecycle"/>.</summary>
+public enum CaseStatus
+{
+    New,
+    Triaged,
+    TaskDispatched,
+    InContact,
+    Closed,
+}
+
+/// <summary>A household's case: it groups the household's signals from one or more persons and creditors.</summary>
+public sealed record HouseholdCase(
+    string CaseId,
+    int Sequence,
+    CaseStatus Status,
+    AreaCodes Area,
+    DateTimeOffset OpenedAt,
+    DateOnly FirstSignaaldatum,
+    DateOnly LastSignaaldatum,
+    IReadOnlyList<string> SignalIds,
+    int Revision,
+    Priority? Priority,
+    int? Score,
+    string? LastTaskId,
+    int RepeatsWithoutTask,
+    int BelowMinimumAmount,
+    string? Resultaat,
+    DateTimeOffset? ClosedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>One revision of outreach for a case: what a team should do, how fast, and why.</summary>
+public sealed record OutreachTask(
+    string TaskId,
+    string CaseId,
+    int Revision,
+    AreaCodes Area,
+    string Team,
+    Priority Priority,
+    int Score,
+    IReadOnlyList<TriageReason> Reasons,
+    ContactChannel Channel,
+    DateOnly DueDate,
+    string PolicyVersion,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset EarliestSignalReceivedAt,
+    IReadOnlyList<string> SignalIds);
+
+public enum OutboxStatus
+{
+    Pending,
+    Dispatched,
+    Failed,
+}
+
+/// <summary>The message of a task waiting to be sent (encrypted: it holds contact details).</summary>
+public sealed record OutboxEntry(
+    string TaskId,
+    string CaseId,
+    string Gemeentecode,
+    OutboxStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DispatchedAt,
+    int Attempts,
+    string? LastError,
+    string? TraceParent,
+    DateTimeOffset EarliestSignalReceivedAt,
+    ProtectedPayload Message);
+
+/// <summary>The household's own row: the sequence for case ids and the partition's concurrency token.</summary>
+public sealed record HouseholdHead(string HouseholdKey, int CaseSequence, string? LatestCaseId, DateTimeOffset UpdatedAt);
+
+/// <summary>Something read from storage together with its concurrency token (ETag).</summary>
+public sealed record Versioned<T>(T Value, string Version);
+
+/// <summary>Everything in one household's partition, read at one moment.</summary>
+public sealed record HouseholdSnapshot(
+    string HouseholdKey,
+    Versioned<HouseholdHead>? Head,
+    IReadOnlyList<StoredSignal> Signals,
+    IReadOnlyList<Versioned<HouseholdCase>> Cases,
+    IReadOnlyList<OutreachTask> Tasks,
+    IReadOnlyList<Versioned<OutboxEntry>> Outbox);
+
+/// <summary>
+/// The writes of one triage step, committed as a single entity-group transaction in the household
+/// partition: head (If-Match), case (If-Match or insert), and when outreach is due the task and its outbox row.
+/// </summary>
+public sealed record TriageCommit(
+    HouseholdHead Head,
+    string? HeadVersion,
+    HouseholdCase Case,
+    string? CaseVersion,
+    OutreachTask? Task,
+    OutboxEntry? Outbox);
+
+/// <summary>Reads and writes a household's partition.</summary>
+public interface IHouseholdStore
+{
+    /// <summary>Inserts the signal unless it is already stored; returns false when it was.</summary>
+    Task<bool> AddSignalAsync(string householdKey, StoredSignal signal, CancellationToken cancellationToken);
+
+    Task<HouseholdSnapshot> LoadAsync(string householdKey, CancellationToken cancellationToken);
+
+    /// <summary>One transaction; false (and nothing written) when another writer changed the household first.</summary>
+    Task<bool> CommitAsync(string householdKey, TriageCommit commit, CancellationToken cancellationToken);
+
+    Task<Versioned<OutboxEntry>?> GetOutboxAsync(string householdKey, string taskId, CancellationToken cancellationToken);
+
+    Task<Versioned<HouseholdCase>?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a send attempt's result on the outbox row and, when given, the case's new status, in one
+    /// transaction; false when either changed since it was read.
+    /// </summary>
+    Task<bool> CompleteOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken);
+}
+
+/// <summary>Marks households whose signals changed, for TriageCases to pick up (its watermark).</summary>
+public sealed record HouseholdChange(string HouseholdKey, string Gemeentecode, DateTimeOffset ChangedAt, string? Version = null);
+
+public interface IHouseholdChangeFeed
+{
+    /// <summary>Idempotent upsert: marking twice is marking once (the latest time wins).</summary>
+    Task MarkChangedAsync(IReadOnlyList<HouseholdChange> changes, CancellationToken cancellationToken);
+
+    /// <summary>Pending changes, each with the version to acknowledge it by.</summary>
+    IAsyncEnumerable<HouseholdChange> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes the mark unless it changed since it was read (then the household is triaged again).</summary>
+    Task<bool> AcknowledgeAsync(HouseholdChange change, CancellationToken cancellationToken);
+}
+
+/// <summary>Points at an outbox row from outside its partition, so the sweeper can find rows not yet sent.</summary>
+public sealed record OutboxPointer(string HouseholdKey, string TaskId, string Gemeentecode, DateTimeOffset CreatedAt);
+
+public enum OutboxIndexState
+{
+    /// <summary>Not sent yet: the sweeper's backlog.</summary>
+    Pending,
+
+    /// <summary>Failed permanently: waits for an operator to fix the cause and re-drive (vroeg outbox retry).</summary>
+    Failed,
+}
+
+public interface IOutboxIndex
+{
+    /// <summary>Idempotent. Pending pointers are written before the triage commit; one whose row never committed is cleaned up by the sweeper.</summary>
+    Task AddAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken);
+
+    Task RemoveAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<OutboxPointer> ListAsync(OutboxIndexState state, DateTimeOffset createdBefore, CancellationToken cancellationToken);
+}
+
+/// <summary>The happy path to the dispatcher: a message per committed task (the dispatch queue).</summary>
+public interface IDispatchQueue
+{
+    Task EnqueueAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken);
+}
+
+/// <summary>A signal that could not be routed, kept (encrypted) with the reason for a person to resolve.</summary>
+public sealed record QuarantinedSignal(
+    string ReceiptId,
+    string SignalId,
+    string CreditorId,
+    string ReasonCode,
+    string Reason,
+    DateTimeOffset QuarantinedAt,
+    ProtectedPayload Signal);
+
+public interface IQuarantineStore
+{
+    /// <summary>Idempotent by (receipt, signal).</summary>
+    Task AddAsync(QuarantinedSignal signal, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<QuarantinedSignal>> ListAsync(string? receiptId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outreach;
+using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Triage;
+
+namespace VroegSignalering.Core.Households;
+
+/// <summary>The result of triaging one household.</summary>
+public sealed record TriageOutcome(int CasesOpened, int TasksCreated, int RepeatsWithoutTask, DateTimeOffset? WaitUntil)
+{
+    public static readonly TriageOutcome None = new(0, 0, 0, null);
+
+    public bool Waiting => WaitUntil is not null;
+}
+
+/// <summary>
+/// Triages one household: combines its new signals into its case (<see cref="CaseComposer"/>) and, when
+/// outreach is due, commits case + task + outbox row in one transaction guarded by ETags. Two workers on
+/// the same household, or a replayed message, produce exactly one task per revision: the loser of the
+/// race re-reads, finds the signals assigned, and has nothing left to do.
+/// </summary>
+public sealed partial class HouseholdTriage(
+    IHouseholdStore store,
+    IOutboxIndex outboxIndex,
+    IDispatchQueue dispatchQueue,
+    IPersonalDataProtector protector,
+    IOptionsMonitor<TriageOptions> triageOptions,
+    IOptions<OutreachOptions> outreachOptions,
+    TimeProvider time,
+    VroegTelemetry telemetry,
+    ILogger<HouseholdTriage> logger)
+{
+    private const int MaxSteps = 16;
+
+    public async Task<TriageOutcome> TriageAsync(string householdKey, bool urgentOnly, CancellationToken cancellationToken)
+    {
+        var opened = 0;
+        var tasks = 0;
+        var repeats = 0;
+        for (var step = 0; step < MaxSteps; step++)
+        {
+            var snapshot = await store.LoadAsync(householdKey, cancellationToken);
+            if (snapshot.Signals.Count == 0)
+            {
+                break;
+            }
+
+            var gemeente = snapshot.Signals[0].Area.Gemeentecode;
+            var policy = triageOptions.CurrentValue.For(gemeente);
+            var now = time.GetUtcNow();
+            var decision = CaseComposer.Decide(snapshot, policy, now, urgentOnly);
+            if (decision is CaseDecision.Wait wait)
+            {
+                return new TriageOutcome(opened, tasks, repeats, wait.Until);
+            }
+
+            if (decision is not CaseDecision.Update update)
+            {
+                break;
+            }
+
+            var caseVersion = snapshot.Cases.FirstOrDefault(c => c.Value.CaseId == update.Case.CaseId)?.Version;
+            OutreachTask? task = null;
+            OutboxEntry? outbox = null;
+            OutboxPointer? pointer = null;
+            Versioned<OutboxEntry>? existingOutbox = null;
+            if (update.Outreach is { } plan)
+            {
+                using var activity = VroegTelemetry.StartFromTraceParent("triage.task", plan.Signals.OrderBy(s => s.ReceivedAt).Last().TraceParent, System.Diagnostics.ActivityKind.Internal);
+                activity?.SetTag("vroeg.task", plan.TaskId);
+                activity?.SetTag("vroeg.priority", plan.Triage.Priority.ToString());
+                activity?.SetTag("vroeg.gemeente", gemeente);
+                task = new OutreachTask(plan.TaskId, update.Case.CaseId, plan.Revision, update.Case.Area, plan.Team,
+                    plan.Triage.Priority, plan.Triage.Score, plan.Triage.Reasons, plan.Triage.RecommendedChannel, plan.Triage.DueDate,
+                    plan.Triage.PolicyVersion, now, plan.EarliestSignalReceivedAt, plan.Signals.Select(s => s.SignalId).ToList());
+                var message = BuildMessage(task, plan.Signals, VroegTelemetry.CurrentTraceParent());
+                outbox = new OutboxEntry(task.TaskId, task.CaseId, gemeente, OutboxStatus.Pending, now, null, 0, null,
+                    VroegTelemetry.CurrentTraceParent(), plan.EarliestSignalReceivedAt,
+                    protector.Protect(JsonSerializer.SerializeToUtf8Bytes(message, CoreJson.Default.OutboundMessage), OutboxContext(task.TaskId)));
+                pointer = new OutboxPointer(householdKey, task.TaskId, gemeente, now);
+                existingOutbox = snapshot.Outbox.FirstOrDefault(o => o.Value.TaskId == task.TaskId);
+
+                // The pointer goes first: if the commit then fails, the sweeper finds a pointer without a row and drops it.
+                await outboxIndex.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+            }
+
+            var commit = new TriageCommit(update.Head, snapshot.Head?.Version, update.Case, caseVersion, task, existingOutbox is null ? outbox : null);
+            if (!await store.CommitAsync(householdKey, commit, cancellationToken))
+            {
+                LogConflict(logger, step + 1);
+                continue;
+            }
+
+            if (update.CaseIsNew)
+            {
+                opened++;
+                telemetry.CasesOpened.Add(1, new KeyValuePair<string, object?>("gemeente", gemeente));
+            }
+
+            repeats += update.RepeatsWithoutTask;
+            if (update.RepeatsWithoutTask > 0)
+            {
+                telemetry.RepeatsWithoutTask.Add(update.RepeatsWithoutTask, new KeyValuePair<string, object?>("gemeente", gemeente));
+            }
+
+            if (update.BelowMinimumAmount > 0)
+            {
+                telemetry.BelowMinimumAmount.Add(update.BelowMinimumAmount, new KeyValuePair<string, object?>("gemeente", gemeente));
+            }
+
+            if (task is not null && pointer is not null)
+            {
+                tasks++;
+                telemetry.TasksCreated.Add(1, new KeyValuePair<string, object?>("priority", task.Priority.ToString()), new KeyValuePair<string, object?>("gemeente", gemeente));
+                await dispatchQueue.EnqueueAsync([pointer], cancellationToken);
+            }
+        }
+
+        return new TriageOutcome(opened, tasks, repeats, null);
+    }
+
+    public static string OutboxContext(string taskId) => "outbox|" + taskId;
+
+    private OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)
+    {
+        var clients = signals.Select(s => (s.PersonKey, Client: JsonSerializer.Deserialize(
+            protector.Unprotect(s.Personal, SignalProcessor.PersonalContext(s.SignalId)), CoreJson.Default.ClientDetails)!)).ToList();
+        var address = clients[0].Client;
+        var persons = clients.GroupBy(c => c.PersonKey, StringComparer.Ordinal)
+            .Select(g => g.Last().Client)
+            .Select(c => new OutreachPerson(c.Voorletters, c.Voorvoegsel, c.Achternaam, c.Telefoonnummer, c.Email))
+            .ToList();
+        var body = new OutreachTaskMessage
+        {
+            TaskId = task.TaskId,
+            CaseId = task.CaseId,
+            Revision = task.Revision,
+            CreatedAt = task.CreatedAt,
+            Gemeentecode = task.Area.Gemeentecode,
+            Wijkcode = task.Area.Wijkcode,
+            Buurtcode = task.Area.Buurtcode,
+            Team = task.Team,
+            Priority = task.Priority.ToString(),
+            Score = task.Score,
+            Reasons = task.Reasons.Select(r => new OutreachReason(r.Code, r.Text)).ToList(),
+            RecommendedChannel = task.Channel.ToDdas(),
+            DueDate = task.DueDate,
+            PolicyVersion = task.PolicyVersion,
+            Signals = signals.OrderBy(s => s.Signaaldatum).Select(s => new OutreachSignalSummary(
+                s.SignalId, s.CreditorId, s.PartnerType.ToDdas(), s.Bedrag, s.Ontstaansdatum, s.Signaaldatum,
+                s.Crisissignaal, s.WarmeOverdracht, s.Eindeleveringsdatum)).ToList(),
+            Household = new OutreachHousehold(
+                new OutreachAddress(address.Straatnaam, address.Huisnummer, address.Huisnummertoevoeging, address.Postcode, address.Plaatsnaam),
+                persons),
+        };
+
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["gemeentecode"] = task.Area.Gemeentecode,
+            ["wijk"] = task.Area.Wijkcode,
+            ["team"] = task.Team,
+            ["priority"] = task.Priority.ToString(),
+        };
+        if (traceParent is not null)
+        {
+            properties["traceparent"] = traceParent;
+        }
+
+        return new OutboundMessage
+        {
+            MessageId = task.TaskId,
+            Subject = OutreachTaskMessage.SchemaVersionV1,
+            CorrelationId = task.CaseId,
+            SessionId = task.CaseId,
+            TimeToLive = outreachOptions.Value.TimeToLive,
+            ApplicationProperties = properties,
+            Body = JsonSerializer.Serialize(body, CoreJson.Default.OutreachTaskMessage),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Household changed during triage (attempt {Attempt}); reading it again")]
+    private static partial void LogConflict(ILogger logger, int attempt);
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Routing;
+
+namespace VroegSignalering.Core.Households;
+
+/// <summary>
+/// ProcessSignals: for each queued signal, route the address, pseudonymise, encrypt the personal data and
+/// store it in its household's partition; quarantine what cannot be routed; mark changed households for
+/// triage and triage urgent ones at once. Every step is idempotent, so a retried chunk changes nothing twice.
+/// </summary>
+public sealed partial class SignalProcessor(
+    IAddressRegistry registry,
+    IPseudonymizer pseudonymizer,
+    IPersonalDataProtector protector,
+    IHouseholdStore households,
+    IHouseholdChangeFeed changes,
+    IQuarantineStore quarantine,
+    IReceiptStore receipts,
+    HouseholdTriage triage,
+    TimeProvider time,
+    VroegTelemetry telemetry,
+    ILogger<SignalProcessor> logger)
+{
+    private const int Parallelism = 8;
+
+    private enum Fate
+    {
+        Stored,
+        AlreadyStored,
+        Quarantined,
+    }
+
+    public async Task<ChunkProgress> ProcessAsync(SignalChunk chunk, CancellationToken cancellationToken)
+    {
+        using var activity = VroegTelemetry.StartFromTraceParent("signals.process", chunk.TraceParent);
+        activity?.SetTag("vroeg.receipt", chunk.ReceiptId);
+        activity?.SetTag("vroeg.chunk", chunk.Chunk);
+        var traceParent = VroegTelemetry.CurrentTraceParent() ?? chunk.TraceParent;
+        var now = time.GetUtcNow();
+
+        var results = new (Fate Fate, HouseholdChange? Change, bool Urgent)[chunk.Signals.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, chunk.Signals.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, ct) => results[i] = await ProcessOneAsync(chunk, chunk.Signals[i], traceParent, now, ct));
+
+        // Marks are written after the signals, so a crash in between is repaired by the retried message.
+        var marked = results.Where(r => r.Change is not null).Select(r => r.Change!)
+            .GroupBy(c => c.HouseholdKey, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        await changes.MarkChangedAsync(marked, cancellationToken);
+
+        foreach (var urgent in results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal))
+        {
+            await triage.TriageAsync(urgent, urgentOnly: true, cancellationToken);
+        }
+
+        var progress = new ChunkProgress(
+            chunk.Chunk,
+            chunk.Signals.Count,
+            results.Count(r => r.Fate == Fate.Stored),
+            results.Count(r => r.Fate == Fate.AlreadyStored),
+            results.Count(r => r.Fate == Fate.Quarantined),
+            now);
+        await receipts.RecordChunkAsync(chunk.ReceiptId, progress, cancellationToken);
+        LogChunk(logger, chunk.ReceiptId, chunk.Chunk, progress.Stored, progress.AlreadyStored, progress.Quarantined);
+        return progress;
+    }
+
+    private async Task<(Fate, HouseholdChange?, bool)> ProcessOneAsync(SignalChunk chunk, QueuedSignal queued, string? traceParent, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var signal = queued.Signal;
+        var client = signal.Client;
+        var route = await registry.RouteAsync(client.Postcode, client.Huisnummer, client.Huisnummertoevoeging, cancellationToken);
+        if (route.Status != RoutingStatus.Routed || route.Area is null)
+        {
+            var code = route.Status == RoutingStatus.Ambiguous ? "address.ambiguous" : "address.not_found";
+            var payload = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(queued, CoreJson.Default.QueuedSignal), QuarantineContext(queued.SignalId));
+            await quarantine.AddAsync(new QuarantinedSignal(chunk.ReceiptId, queued.SignalId, chunk.CreditorId, code, route.Detail ?? code, now, payload), cancellationToken);
+            telemetry.SignalsQuarantined.Add(1, new KeyValuePair<string, object?>("reason", code));
+            return (Fate.Quarantined, null, false);
+        }
+
+        var householdKey = pseudonymizer.HouseholdKey(client.Postcode, client.Huisnummer, client.Huisnummertoevoeging);
+        var stored = new StoredSignal(
+            queued.SignalId,
+            chunk.CreditorId,
+            signal.SignaalReferentie,
+            signal.PartnerType,
+            signal.Bedrag,
+            signal.Ontstaansdatum,
+            signal.Signaaldatum,
+            signal.Crisissignaal,
+            signal.WarmeOverdracht,
+            signal.Eindeleveringsdatum,
+            route.Area,
+            pseudonymizer.PersonKey(client),
+            AgeOn(client.Geboortedatum, signal.Signaaldatum),
+            client.Telefoonnummer is not null,
+            chunk.ReceiptId,
+            chunk.ReceivedAt,
+            now,
+            traceParent,
+            queued.ContentHash,
+            protector.Protect(JsonSerializer.SerializeToUtf8Bytes(client, CoreJson.Default.ClientDetails), PersonalContext(queued.SignalId)));
+
+        var added = await households.AddSignalAsync(householdKey, stored, cancellationToken);
+        if (added)
+        {
+            telemetry.SignalsStored.Add(1, new KeyValuePair<string, object?>("gemeente", route.Area.Gemeentecode));
+        }
+
+        var urgent = signal.Crisissignaal || signal.Eindeleveringsdatum is not null;
+        return (added ? Fate.Stored : Fate.AlreadyStored, new HouseholdChange(householdKey, route.Area.Gemeentecode, now), urgent);
+    }
+
+    /// <summary>Associated data binding a signal's ciphertext to that signal.</summary>
+    public static string PersonalContext(string signalId) => "signal|" + signalId;
+
+    public static string QuarantineContext(string signalId) => "quarantine|" + signalId;
+
+    public static int AgeOn(DateOnly birth, DateOnly on)
+    {
+        var age = on.Year - birth.Year;
+        return on < birth.AddYears(age) ? age - 1 : age;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Receipt {ReceiptId} chunk {Chunk}: {Stored} stored, {AlreadyStored} already stored, {Quarantined} quarantined")]
+    private static partial void LogChunk(ILogger logger, string receiptId, int chunk, int stored, int alreadyStored, int quarantined);
+}

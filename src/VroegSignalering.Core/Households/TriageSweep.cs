@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+
+namespace VroegSignalering.Core.Households;
+
+/// <summary>What one TriageCases run did.</summary>
+public sealed record TriageSweepSummary(int Households, int CasesOpened, int TasksCreated, int RepeatsWithoutTask, int Waiting);
+
+/// <summary>
+/// TriageCases: triages every household marked changed since it was last acknowledged. A mark is removed
+/// only if it did not change meanwhile, so a signal arriving during triage is never missed; a household
+/// still settling keeps its mark for the next run.
+/// </summary>
+public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, ILogger<TriageSweep> logger)
+{
+    private const int Parallelism = 8;
+
+    public async Task<TriageSweepSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        var households = 0;
+        var opened = 0;
+        var tasks = 0;
+        var repeats = 0;
+        var waiting = 0;
+        await Parallel.ForEachAsync(
+            changes.ReadAsync(cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (change, ct) =>
+            {
+                var outcome = await triage.TriageAsync(change.HouseholdKey, urgentOnly: false, ct);
+                Interlocked.Increment(ref households);
+                Interlocked.Add(ref opened, outcome.CasesOpened);
+                Interlocked.Add(ref tasks, outcome.TasksCreated);
+                Interlocked.Add(ref repeats, outcome.RepeatsWithoutTask);
+                if (outcome.Waiting)
+                {
+                    Interlocked.Increment(ref waiting);
+                    return;
+                }
+
+                await changes.AcknowledgeAsync(change, ct);
+            });
+
+        var summary = new TriageSweepSummary(households, opened, tasks, repeats, waiting);
+        if (households > 0)
+        {
+            LogSweep(logger, households, opened, tasks, repeats, waiting);
+        }
+
+        return summary;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TriageCases: {Households} households, {CasesOpened} cases opened, {TasksCreated} tasks, {Repeats} repeats without task, {Waiting} still settling")]
+    private static partial void LogSweep(ILogger logger, int households, int casesOpened, int tasksCreated, int repeats, int waiting);
+}

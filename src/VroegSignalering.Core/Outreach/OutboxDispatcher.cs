@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Protection;
+
+namespace VroegSignalering.Core.Outreach;
+
+/// <summary>What one dispatch call did.</summary>
+public sealed record DispatchSummary(int Sent, int AlreadySent, int FailedPermanently, int FailedTransiently, int Dangling)
+{
+    public static readonly DispatchSummary Empty = new(0, 0, 0, 0, 0);
+
+    public DispatchSummary Add(DispatchSummary other) => new(
+        Sent + other.Sent, AlreadySent + other.AlreadySent, FailedPermanently + other.FailedPermanently,
+        FailedTransiently + other.FailedTransiently, Dangling + other.Dangling);
+}
+
+/// <summary>
+/// Sends outbox rows to the broker and records the result on the row. A row already sent is skipped
+/// (replays and concurrent dispatchers send nothing new); the broker deduplicates a resend by MessageId
+/// should a crash fall between send and record. Permanent failures are marked with their reason and
+/// wait for an operator (<see cref="RetryFailedAsync"/>); transient ones stay pending for the sweeper.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IHouseholdStore store,
+    IOutboxIndex index,
+    IOutreachTransport transport,
+    IPersonalDataProtector protector,
+    IOptions<OutreachOptions> options,
+    TimeProvider time,
+    VroegTelemetry telemetry,
+    ILogger<OutboxDispatcher> logger)
+{
+    private const int MaxRecordAttempts = 5;
+
+    public async Task<DispatchSummary> DispatchAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
+    {
+        var pending = new List<(OutboxPointer Pointer, Versioned<OutboxEntry> Entry, OutboundMessage Message)>();
+        var summary = DispatchSummary.Empty;
+        foreach (var pointer in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId)))
+        {
+            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
+            if (entry is null)
+            {
+                // The triage commit this pointer announced never happened; once it is clearly stale, drop it.
+                if (pointer.CreatedAt < time.GetUtcNow() - options.Value.SweepAfter)
+                {
+                    await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                    summary = summary.Add(new DispatchSummary(0, 0, 0, 0, 1));
+                }
+
+                continue;
+            }
+
+            if (entry.Value.Status != OutboxStatus.Pending)
+            {
+                await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                summary = summary.Add(new DispatchSummary(0, 1, 0, 0, 0));
+                continue;
+            }
+
+            var message = JsonSerializer.Deserialize(
+                protector.Unprotect(entry.Value.Message, HouseholdTriage.OutboxContext(entry.Value.TaskId)), CoreJson.Default.OutboundMessage)!;
+            pending.Add((pointer, entry, message));
+        }
+
+        if (pending.Count == 0)
+        {
+            return summary;
+        }
+
+        using var activity = VroegTelemetry.StartFromTraceParent("dispatch.publish", pending[0].Entry.Value.TraceParent, System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("vroeg.messages", pending.Count);
+        var outcomes = await transport.PublishAsync(pending.Select(p => p.Message).ToList(), cancellationToken);
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (pointer, entry, _) = pending[i];
+            var outcome = outcomes[i];
+            summary = summary.Add(await RecordAsync(pointer, entry, outcome, cancellationToken));
+        }
+
+        return summary;
+    }
+
+    /// <summary>The sweeper: sends pending rows the happy path left behind (older than SweepAfter).</summary>
+    public async Task<DispatchSummary> SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.SweepAfter;
+        var summary = DispatchSummary.Empty;
+        var batch = new List<OutboxPointer>();
+        await foreach (var pointer in index.ListAsync(OutboxIndexState.Pending, cutoff, cancellationToken))
+        {
+            batch.Add(pointer);
+            if (batch.Count == 100)
+            {
+                summary = summary.Add(await DispatchAsync(batch, cancellationToken));
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            summary = summary.Add(await DispatchAsync(batch, cancellationToken));
+        }
+
+        return summary;
+    }
+
+    /// <summary>Re-drives rows that failed permanently, after the cause was fixed (vroeg outbox retry).</summary>
+    public async Task<DispatchSummary> RetryFailedAsync(CancellationToken cancellationToken)
+    {
+        var pointers = new List<OutboxPointer>();
+        await foreach (var pointer in index.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, cancellationToken))
+        {
+            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
+            if (entry is { Value.Status: OutboxStatus.Failed })
+            {
+                var reset = entry.Value with { Status = OutboxStatus.Pending, LastError = null };
+                if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, reset, null, null, cancellationToken))
+                {
+                    await index.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                    pointers.Add(pointer);
+                }
+            }
+
+            await index.RemoveAsync(pointer, OutboxIndexState.Failed, cancellationToken);
+        }
+
+        return await DispatchAsync(pointers, cancellationToken);
+    }
+
+    /// <summary>Rows that failed permanently, for operators.</summary>
+    public async IAsyncEnumerable<(OutboxPointer Pointer, OutboxEntry Entry)> ListFailedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var pointer in index.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, cancellationToken))
+        {
+            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
+            if (entry is not null)
+            {
+                yield return (pointer, entry.Value);
+            }
+        }
+    }
+
+    private async Task<DispatchSummary> RecordAsync(OutboxPointer pointer, Versioned<OutboxEntry> entry, PublishOutcome outcome, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        for (var attempt = 0; attempt < MaxRecordAttempts; attempt++)
+        {
+            var row = entry.Value;
+            if (row.Status != OutboxStatus.Pending)
+            {
+                await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                return new DispatchSummary(0, 1, 0, 0, 0);
+            }
+
+            var snapshotCase = outcome.Status == PublishStatus.Sent ? await store.GetCaseAsync(pointer.HouseholdKey, row.CaseId, cancellationToken) : null;
+            OutboxEntry updated;
+            HouseholdCase? caseUpdated = null;
+            switch (outcome.Status)
+            {
+                case PublishStatus.Sent:
+                    updated = row with { Status = OutboxStatus.Dispatched, DispatchedAt = now, Attempts = row.Attempts + 1, LastError = null };
+                    if (snapshotCase is { } c && c.Value.LastTaskId == row.TaskId && CaseLifecycle.CanMove(c.Value.Status, CaseStatus.TaskDispatched))
+                    {
+                        caseUpdated = c.Value.MoveTo(CaseStatus.TaskDispatched, now);
+                    }
+
+                    break;
+                case PublishStatus.FailedPermanently:
+                    updated = row with { Status = OutboxStatus.Failed, Attempts = row.Attempts + 1, LastError = outcome.Reason };
+                    break;
+                default:
+                    updated = row with { Attempts = row.Attempts + 1, LastError = outcome.Reason };
+                    break;
+            }
+
+            var caseBefore = caseUpdated is null ? null : snapshotCase;
+            if (outcome.Status == PublishStatus.FailedPermanently)
+            {
+                await index.AddAsync(pointer, OutboxIndexState.Failed, cancellationToken);
+            }
+
+            if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, updated, caseBefore, caseUpdated, cancellationToken))
+            {
+                switch (outcome.Status)
+                {
+                    case PublishStatus.Sent:
+                        await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                        telemetry.TasksDispatched.Add(1, new KeyValuePair<string, object?>("gemeente", row.Gemeentecode));
+                        telemetry.SignalToTask.Record((now - row.EarliestSignalReceivedAt).TotalSeconds, new KeyValuePair<string, object?>("gemeente", row.Gemeentecode));
+                        return new DispatchSummary(1, 0, 0, 0, 0);
+                    case PublishStatus.FailedPermanently:
+                        await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                        telemetry.OutboxFailed.Add(1, new KeyValuePair<string, object?>("reason", ReasonCode(outcome.Reason)));
+                        LogFailed(logger, row.TaskId, outcome.Reason ?? "unknown");
+                        return new DispatchSummary(0, 0, 1, 0, 0);
+                    default:
+                        LogTransient(logger, row.TaskId, outcome.Reason ?? "unknown");
+                        return new DispatchSummary(0, 0, 0, 1, 0);
+                }
+            }
+
+            var reread = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
+            if (reread is null)
+            {
+                break;
+            }
+
+            entry = reread;
+        }
+
+        return new DispatchSummary(0, 0, 0, 1, 0);
+    }
+
+    private static string ReasonCode(string? reason) =>
+        reason is null ? "unknown" : reason.Split(' ', 2)[0].ToLowerInvariant();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} failed permanently: {Reason}; re-drive with `vroeg outbox retry` once the cause is fixed")]
+    private static partial void LogFailed(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} not sent yet ({Reason}); the sweeper will try again")]
+    private static partial void LogTransient(ILogger logger, string taskId, string reason);
+}

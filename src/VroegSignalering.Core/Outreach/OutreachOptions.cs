@@ -1,0 +1,27 @@
+namespace VroegSignalering.Core.Outreach;
+
+public enum TransportKind
+{
+    /// <summary>Azure Service Bus topic through its REST API.</summary>
+    ServiceBus,
+
+    /// <summary>One storage queue per gemeente (standalone and local runs), same envelope.</summary>
+    StorageQueue,
+}
+
+/// <summary>Dispatch settings (section <c>Dispatch</c>).</summary>
+public sealed class OutreachOptions
+{
+    public const string Section = "Dispatch";
+
+    public TransportKind Transport { get; set; } = TransportKind.StorageQueue;
+
+    /// <summary>How long a task message lives on the broker before it expires (dead-lettered).</summary>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The sweeper sends outbox rows the happy path has not sent after this long.</summary>
+    public TimeSpan SweepAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most outbox rows one sweep sends.</summary>
+    public int SweepBatch { get; set; } = 500;
+}

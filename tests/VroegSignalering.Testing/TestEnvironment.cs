@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+
+namespace VroegSignalering.Testing;
+
+/// <summary>
+/// Settings for one isolated app instance on the shared Azurite: its own table prefix and queue names,
+/// fresh random keys, the test creditors and the small synthetic CBS address file.
+/// </summary>
+public static class TestEnvironment
+{
+    public const string HuurKey = "test-key-huur";
+    public const string EnergieKey = "test-key-energie";
+    public const string WaterKey = "test-key-water";
+    public const string ZorgKey = "test-key-zorg";
+    public const string MultiKey = "test-key-multi";
+    public const string HuurEntraAppId = "11111111-1111-1111-1111-111111111111";
+
+    public static string DataFile(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
+
+    public static Dictionary<string, string?> Settings(string? prefix = null)
+    {
+        var p = prefix ?? Azurite.UniqueName("t");
+        return new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+            ["Standalone:Enabled"] = "false",
+            ["Storage:TablePrefix"] = p,
+            ["SignalsIntakeQueue"] = p + "-intake",
+            ["DispatchQueue"] = p + "-dispatch",
+            ["Dispatch:StorageQueue:Prefix"] = p + "-tasks-",
+            ["Dispatch:Transport"] = "StorageQueue",
+            ["Keys:Encryption:ActiveKeyId"] = "t1",
+            ["Keys:Encryption:Keys:t1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Keys:Hmac:ActiveKeyId"] = "h1",
+            ["Keys:Hmac:Keys:h1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Creditors:File"] = DataFile("creditors.json"),
+            ["AddressRegistry:CbsFile"] = DataFile("cbs-sample.csv"),
+            ["Triage:Default:SettleSeconds"] = "0",
+        };
+    }
+}
