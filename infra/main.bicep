@@ -106,8 +106,8 @@ var names = {
   alertPrefix: 'vroeg-${resourceToken}'
 }
 
-// Names the app and the infrastructure must agree on. The consistency test (tests/VroegSignalering.
-// Infra.Tests) checks them against functions/*/function.json.
+// Names the app and the infrastructure must agree on; tests/VroegSignalering.Infra.Tests checks them
+// against functions/*/function.json.
 var deploymentContainerName = 'app-package'
 var signalsIntakeQueue = 'signals-intake'
 var dispatchQueue = 'dispatch'
