@@ -1,0 +1,301 @@
+// VroegSignalering in Azure: the Functions app (custom handler, Flex Consumption) with its storage,
+// Service Bus, Key Vault, monitoring, alerts and workbook. Deployed to one resource group, by `azd up`
+// or `az deployment group create` (docs/deploy.md).
+//
+// Everything the app talks to is reached with one user-assigned managed identity; no key, SAS or
+// connection string with a secret is stored anywhere.
+
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(32)
+@description('Environment name (azd: AZURE_ENV_NAME), e.g. "prod" or "pilot". Part of every resource name.')
+param environmentName string
+
+@description('Azure region. Flex Consumption is not available in every region.')
+param location string = resourceGroup().location
+
+@description('CBS codes (4 digits) of the gemeenten served. Each gets its own Service Bus subscription gm<code>.')
+@minLength(1)
+param gemeenteCodes array
+
+@description('Microsoft Entra audience (App ID URI) creditor and municipal clients request tokens for.')
+param entraAudience string = 'api://vroegsignalering'
+
+@description('Where the app looks up gemeente, wijk and buurt for an address.')
+@allowed([
+  'Pdok'
+  'CbsFile'
+])
+param addressRegistrySource string = 'Pdok'
+
+@allowed([
+  'Standard'
+  'Premium'
+])
+param serviceBusSku string = 'Standard'
+
+@description('Messaging units when serviceBusSku is Premium.')
+@allowed([
+  1
+  2
+  4
+  8
+  16
+])
+param serviceBusPremiumCapacity int = 1
+
+@description('Resends of a task (same MessageId) within this window are dropped by Service Bus.')
+param duplicateDetectionWindow string = 'PT1H'
+
+@description('An outreach task or outcome nobody received within this time is dead-lettered (and alerts).')
+param messageTimeToLive string = 'P14D'
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_ZRS'
+
+@description('Keep on in production: without it a deleted vault (and every key in it) can be purged at once.')
+param keyVaultPurgeProtection bool = true
+
+@description('Optional: base64 of 32 random bytes for HMAC key k1. Empty: operators create the secret (docs/deploy.md).')
+@secure()
+param hmacKeyK1 string = ''
+
+@description('Optional: base64 of 32 random bytes for AES key k1. Empty: operators create the secret (docs/deploy.md).')
+@secure()
+param encryptionKeyK1 string = ''
+
+@description('E-mail address for alerts; empty creates the action group without receivers.')
+param alertEmail string = ''
+
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 90
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'vroegsignalering'
+}
+
+var names = {
+  identity: 'id-vroeg-${resourceToken}'
+  plan: 'plan-vroeg-${resourceToken}'
+  functionApp: 'func-vroeg-${resourceToken}'
+  storage: 'stvroeg${resourceToken}'
+  serviceBus: 'sb-vroeg-${resourceToken}'
+  keyVault: 'kv-vroeg-${resourceToken}'
+  logAnalytics: 'log-vroeg-${resourceToken}'
+  applicationInsights: 'appi-vroeg-${resourceToken}'
+  alertPrefix: 'vroeg-${resourceToken}'
+}
+
+// Names the app and the infrastructure must agree on; tests/VroegSignalering.Infra.Tests checks them
+// against functions/*/function.json.
+var deploymentContainerName = 'app-package'
+var signalsIntakeQueue = 'signals-intake'
+var dispatchQueue = 'dispatch'
+var outreachTopic = 'outreach-tasks'
+var outcomesQueue = 'outreach-outcomes'
+var hmacSecretName = 'hmac-k1'
+var encryptionSecretName = 'encryption-k1'
+
+// Endpoints computed from names, so they are known before deployment and the test can check them.
+// environment() has no Service Bus suffix; this is the public-cloud one (change it for sovereign clouds).
+var serviceBusFqdn = '${names.serviceBus}.servicebus.windows.net'
+var keyVaultUri = 'https://${names.keyVault}${environment().suffixes.keyvaultDns}'
+var storageBlobEndpoint = 'https://${names.storage}.blob.${environment().suffixes.storage}/'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    skuName: storageSku
+    deploymentContainerName: deploymentContainerName
+    queueNames: [
+      signalsIntakeQueue
+      dispatchQueue
+    ]
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    name: names.serviceBus
+    location: location
+    tags: tags
+    skuName: serviceBusSku
+    premiumCapacity: serviceBusPremiumCapacity
+    topicName: outreachTopic
+    outcomesQueueName: outcomesQueue
+    gemeenteCodes: gemeenteCodes
+    duplicateDetectionWindow: duplicateDetectionWindow
+    messageTimeToLive: messageTimeToLive
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    enablePurgeProtection: keyVaultPurgeProtection
+    hmacSecretName: hmacSecretName
+    encryptionSecretName: encryptionSecretName
+    hmacKey: hmacKeyK1
+    encryptionKey: encryptionKeyK1
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    principalId: identity.outputs.principalId
+    identityId: identity.outputs.id
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    topicName: outreachTopic
+    outcomesQueueName: outcomesQueue
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+// Every app setting, in one place. The names are the configuration keys the app reads ("__" is the
+// section separator); the Functions host resolves %Name% in function.json from the same list.
+var appSettings = {
+  // Host storage and the app's tables and queues: identity-based, no account key.
+  AzureWebJobsStorage__accountName: names.storage
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  // For any Azure SDK client that falls back to DefaultAzureCredential: pick the user-assigned identity.
+  AZURE_CLIENT_ID: identity.outputs.clientId
+
+  SignalsIntakeQueue: signalsIntakeQueue
+  DispatchQueue: dispatchQueue
+  TriageCasesSchedule: '0 */5 * * * *'
+  SweepOutboxSchedule: '0 */2 * * * *'
+  RetentionSchedule: '0 30 2 * * *'
+
+  // Sending outreach tasks (REST API, Entra ID token of the identity).
+  Dispatch__Transport: 'ServiceBus'
+  Dispatch__ServiceBus__FullyQualifiedNamespace: serviceBusFqdn
+  Dispatch__ServiceBus__Topic: outreachTopic
+  Dispatch__ServiceBus__ClientId: identity.outputs.clientId
+
+  // Receiving outcomes: the host's serviceBusTrigger connection "ServiceBusConnection".
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBusFqdn
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identity.outputs.clientId
+  OutcomesQueue: outcomesQueue
+
+  Creditors__Source: 'Table'
+  AddressRegistry__Source: addressRegistrySource
+
+  Auth__Entra__TenantId: tenant().tenantId
+  Auth__Entra__Audience: entraAudience
+
+  // Key material stays in Key Vault; the platform resolves these references with the identity
+  // (keyVaultReferenceIdentity). Versionless URIs pick up a rotated secret without a deployment.
+  Keys__Hmac__ActiveKeyId: 'k1'
+  Keys__Hmac__Keys__k1: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/${hmacSecretName})'
+  Keys__Encryption__ActiveKeyId: 'k1'
+  Keys__Encryption__Keys__k1: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/${encryptionSecretName})'
+
+  // Telemetry with Entra ID auth: the component accepts no instrumentation-key-only writes.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    planName: names.plan
+    appName: names.functionApp
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    storageBlobEndpoint: storageBlobEndpoint
+    deploymentContainerName: deploymentContainerName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    appSettings: appSettings
+  }
+  // The host reads storage and Key Vault with the identity as soon as the app starts.
+  dependsOn: [
+    roles
+  ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: names.alertPrefix
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    serviceBusNamespaceId: serviceBus.outputs.id
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    workbookKey: 'vroeg-operations-${environmentName}'
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output FUNCTION_APP_NAME string = functionApp.outputs.name
+output FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostName
+output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.name
+output SERVICE_BUS_FQDN string = serviceBusFqdn
+output KEY_VAULT_NAME string = keyVault.outputs.name
+output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output APP_IDENTITY_CLIENT_ID string = identity.outputs.clientId

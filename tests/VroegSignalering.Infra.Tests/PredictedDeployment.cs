@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using VroegSignalering.Testing;
+
+namespace VroegSignalering.Infra.Tests;
+
+/// <summary>
+/// The resources infra/main.bicep would deploy: `bicep build` compiles it to ARM JSON, and `bicep snapshot`
+/// evaluates that JSON with the parameters of infra/main.parameters.json (azd placeholders filled with
+/// test values) against a made-up subscription. Modules, loops and names come out expanded; values only
+/// Azure knows at deploy time (client ids, connection strings) stay as ARM expressions such as
+/// "[reference('&lt;resource id&gt;', ...).clientId]". Offline and deterministic.
+/// </summary>
+public sealed partial class PredictedDeployment : IDisposable
+{
+    public const string Collection = "predicted deployment";
+
+    public const string SubscriptionId = "00000000-0000-0000-0000-0000000000a1";
+    public const string TenantId = "00000000-0000-0000-0000-0000000000b2";
+    public const string ResourceGroup = "rg-vroeg-test";
+    public const string Location = "westeurope";
+
+    /// <summary>What the azd placeholders in main.parameters.json stand for in these tests.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AzdEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["AZURE_ENV_NAME"] = "test",
+        ["AZURE_LOCATION"] = Location,
+        ["VROEG_ALERT_EMAIL"] = "operators@example.org",
+    };
+
+    private readonly string _folder;
+
+    public PredictedDeployment()
+    {
+        _folder = Directory.CreateTempSubdirectory("vroeg-infra-").FullName;
+        var infra = RepositoryRoot.File("infra");
+
+        Bicep.Run(infra, "build", "main.bicep", "--no-restore", "--outfile", Path.Combine(_folder, "main.json")).AssertClean();
+        CompiledTemplate = File.ReadAllText(Path.Combine(_folder, "main.json"));
+        Template = JsonNode.Parse(CompiledTemplate)!.AsObject();
+
+        Parameters = LoadParameters(Path.Combine(infra, "main.parameters.json"));
+        File.WriteAllText(Path.Combine(_folder, "main.bicepparam"), ToBicepParam(Parameters));
+
+        Bicep.Run(
+            _folder, "snapshot", "main.bicepparam", "--mode", "overwrite",
+            "--tenant-id", TenantId, "--subscription-id", SubscriptionId, "--resource-group", ResourceGroup,
+            "--location", Location, "--deployment-name", "main").AssertClean();
+
+        var snapshot = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "main.snapshot.json")))!.AsObject();
+        Resources = snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        AppSettings = FunctionApp["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
+            .ToDictionary(s => (string)s!["name"]!, s => Evaluated((string)s!["value"]!), StringComparer.Ordinal);
+    }
+
+    /// <summary>The ARM JSON `bicep build` produced.</summary>
+    public string CompiledTemplate { get; }
+
+    public JsonObject Template { get; }
+
+    /// <summary>infra/main.parameters.json with the azd placeholders filled in.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Parameters { get; }
+
+    public IReadOnlyList<JsonObject> Resources { get; }
+
+    /// <summary>
+    /// The Function App's app settings as the deployment would set them: literal where the value is known
+    /// before deployment, an ARM expression where only Azure knows it (e.g. the identity's client id).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> AppSettings { get; }
+
+    public JsonObject FunctionApp => Single("Microsoft.Web/sites");
+
+    public JsonObject Identity => Single("Microsoft.ManagedIdentity/userAssignedIdentities");
+
+    public string IdentityId => (string)Identity["id"]!;
+
+    public IEnumerable<JsonObject> OfType(string type) =>
+        Resources.Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase));
+
+    public JsonObject Single(string type) => Assert.Single(OfType(type));
+
+    /// <summary>The resource of this type whose name ends with the given last segment.</summary>
+    public JsonObject? Find(string type, string lastNameSegment) =>
+        OfType(type).SingleOrDefault(r => ((string)r["name"]!).Split('/')[^1] == lastNameSegment);
+
+    /// <summary>Every string in the predicted resources, for "nothing anywhere holds X" checks.</summary>
+    public IEnumerable<string> AllStrings() => Resources.SelectMany(r => Strings(r));
+
+    /// <summary>True when the value is the ARM expression for a property of the app's identity, e.g. clientId.</summary>
+    public bool IsIdentityProperty(string value, string property) =>
+        value.StartsWith($"[reference('{IdentityId}', ", StringComparison.Ordinal)
+        && value.EndsWith($").{property}]", StringComparison.Ordinal);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string Evaluated(string value) => ArmExpression.TryEvaluate(value, out var result) ? result : value;
+
+    private static Dictionary<string, JsonNode?> LoadParameters(string path)
+    {
+        var text = Placeholder().Replace(File.ReadAllText(path), m =>
+            AzdEnvironment.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Groups["default"].Value);
+        var parameters = JsonNode.Parse(text)!["parameters"]!.AsObject();
+        return parameters.ToDictionary(p => p.Key, p => p.Value!["value"]?.DeepClone(), StringComparer.Ordinal);
+    }
+
+    // Each value goes in as json('<the JSON>'), so arrays and objects need no translation to Bicep syntax.
+    private static string ToBicepParam(IReadOnlyDictionary<string, JsonNode?> parameters)
+    {
+        var text = new StringBuilder("using './main.json'\n");
+        foreach (var (name, value) in parameters)
+        {
+            var json = value?.ToJsonString() ?? "null";
+            var escaped = json.Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("'", "\\'", StringComparison.Ordinal)
+                .Replace("$", "\\$", StringComparison.Ordinal);
+            text.Append(CultureInfo.InvariantCulture, $"param {name} = json('{escaped}')\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Strings(p.Value).Prepend(p.Key)),
+        JsonArray a => a.SelectMany(Strings),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => [(string)v!],
+        _ => [],
+    };
+
+    // azd's ${NAME} and ${NAME=default}.
+    [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(=(?<default>[^}]*))?\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+}
+
+/// <summary>Test classes in this collection share one <see cref="PredictedDeployment"/>.</summary>
+[CollectionDefinition(PredictedDeployment.Collection)]
+public sealed class PredictedDeploymentCollection : ICollectionFixture<PredictedDeployment>;
