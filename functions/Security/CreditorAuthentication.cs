@@ -16,6 +16,7 @@ namespace VroegSignalering.Functions.Security;
 public static class CreditorAuthentication
 {
     public const string ApiKeyScheme = "ApiKey";
+    public const string Scheme = "Creditor";
     public const string ApiKeyHeader = "X-Api-Key";
     public const string CreditorClaim = "vroeg:creditor";
     public const string SubmitRole = "Signals.Submit";
@@ -24,11 +25,13 @@ public static class CreditorAuthentication
     public static IServiceCollection AddCreditorAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var entra = configuration.GetSection("Auth:Entra");
-        services.AddAuthentication(o =>
-            {
-                o.DefaultScheme = ApiKeyScheme;
-                o.DefaultChallengeScheme = ApiKeyScheme;
-            })
+        services.AddAuthentication(Scheme)
+            // One scheme in front: a bearer token goes to Entra ID validation, anything else to the API key check,
+            // so exactly one handler answers a challenge.
+            .AddPolicyScheme(Scheme, "API key or Entra ID", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.FirstOrDefault()?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyScheme, null)
             .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, o =>
             {
@@ -37,11 +40,23 @@ public static class CreditorAuthentication
                 o.Audience = entra["Audience"];
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.RoleClaimType = "roles";
-                o.Events = new JwtBearerEvents { OnTokenValidated = MapCreditorAsync };
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = MapCreditorAsync,
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                        await Problems.Write(context.HttpContext, StatusCodes.Status401Unauthorized, "Authentication failed", "The bearer token is missing, expired or not valid for this API.");
+                    },
+                    OnForbidden = context => Problems.Write(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed",
+                        $"The token lacks the {SubmitRole} app role, or its application is not registered as a creditor."),
+                };
             });
 
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(ApiKeyScheme, JwtBearerDefaults.AuthenticationScheme)
+            .AddAuthenticationSchemes(Scheme)
             .RequireAuthenticatedUser()
             .RequireClaim(CreditorClaim));
         return services;

@@ -16,8 +16,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
     private readonly List<IFunction> _functions;
 
-    public TestApp(IEnumerable<IFunction>? functions = null, IDictionary<string, string?>? settings = null)
+    private readonly Action<IServiceCollection>? _services;
+
+    public TestApp(IEnumerable<IFunction>? functions = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _functions = functions?.ToList() ?? [];
         _settings = TestEnvironment.Settings();
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
@@ -39,6 +42,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
             {
                 services.AddSingleton(f);
             }
+
+            _services?.Invoke(services);
         });
     }
 }

@@ -333,6 +333,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["EarliestSignalReceivedAt"] = o.EarliestSignalReceivedAt,
         ["KeyId"] = o.Message.KeyId,
         ["Message"] = o.Message.Data,
+        ["ClaimedAt"] = o.ClaimedAt,
     };
 
     private static OutboxEntry ToOutbox(TableEntity e) => new(
@@ -346,5 +347,6 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         e.GetString("LastError"),
         e.GetString("TraceParent"),
         e.GetDateTimeOffset("EarliestSignalReceivedAt") ?? default,
-        new ProtectedPayload(e.GetString("KeyId"), e.GetBinary("Message")));
+        new ProtectedPayload(e.GetString("KeyId"), e.GetBinary("Message")),
+        e.GetDateTimeOffset("ClaimedAt"));
 }

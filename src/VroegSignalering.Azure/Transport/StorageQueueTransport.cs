@@ -11,11 +11,15 @@ namespace VroegSignalering.Azure.Transport;
 /// <summary>
 /// The local stand-in for the Service Bus topic: one storage queue per gemeente
 /// (<c>outreach-tasks-&lt;gemeentecode&gt;</c>), each message the <see cref="LocalServiceBusMessage"/> envelope
-/// with the same broker and application properties. Duplicate detection is emulated with a table of
-/// sent message ids, as the topic's duplicate detection would drop a resend with the same MessageId.
+/// with the same broker and application properties. Duplicate detection is emulated as the topic does
+/// it: a message id seen within the detection window is dropped (reported as sent). The id is recorded
+/// before the send; a record still "sending" after the window means that send never completed, so it
+/// is sent again.
 /// </summary>
 public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, StorageNames names, TimeProvider time) : IOutreachTransport
 {
+    public static readonly TimeSpan DuplicateDetectionWindow = TimeSpan.FromMinutes(1);
+
     public async Task<IReadOnlyList<PublishOutcome>> PublishAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)
     {
         var sent = await tables.GetAsync(names.SentMessages, cancellationToken);
@@ -31,8 +35,7 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
 
             try
             {
-                var seen = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, TableKeys.Escape(message.MessageId), cancellationToken: ct);
-                if (!seen.HasValue)
+                if (await ClaimAsync(sent, gemeente, message.MessageId, ct))
                 {
                     var queue = await queues.GetAsync(names.OutreachQueue(gemeente), ct);
                     var envelope = new LocalServiceBusMessage
@@ -48,7 +51,7 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
                         Body = message.Body,
                     };
                     await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: ct);
-                    await sent.UpsertEntityAsync(new TableEntity(gemeente, TableKeys.Escape(message.MessageId)) { ["SentAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
+                    await sent.UpsertEntityAsync(new TableEntity(gemeente, TableKeys.Escape(message.MessageId)) { ["State"] = "sent", ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
                 }
 
                 outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.Sent);
@@ -67,5 +70,36 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
             }
         });
         return outcomes;
+    }
+
+    // True when this call owns the send: the id is new, or an earlier send of it stalled before completing.
+    private async Task<bool> ClaimAsync(TableClient sent, string gemeente, string messageId, CancellationToken cancellationToken)
+    {
+        var key = TableKeys.Escape(messageId);
+        var now = time.GetUtcNow();
+        try
+        {
+            await sent.AddEntityAsync(new TableEntity(gemeente, key) { ["State"] = "sending", ["At"] = now }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, key, cancellationToken: cancellationToken);
+            if (!existing.HasValue || existing.Value!.GetString("State") == "sent" || now - (existing.Value.GetDateTimeOffset("At") ?? now) < DuplicateDetectionWindow)
+            {
+                return false;
+            }
+
+            existing.Value["At"] = now;
+            try
+            {
+                await sent.UpdateEntityAsync(existing.Value, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException conflict) when (conflict.Status == 412)
+            {
+                return false;
+            }
+        }
     }
 }

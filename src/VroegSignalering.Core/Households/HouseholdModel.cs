@@ -97,7 +97,8 @@ public sealed record OutboxEntry(
     string? LastError,
     string? TraceParent,
     DateTimeOffset EarliestSignalReceivedAt,
-    ProtectedPayload Message);
+    ProtectedPayload Message,
+    DateTimeOffset? ClaimedAt = null);
 
 /// <summary>The household's own row: the sequence for case ids and the partition's concurrency token.</summary>
 public sealed record HouseholdHead(string HouseholdKey, int CaseSequence, string? LatestCaseId, DateTimeOffset UpdatedAt);

@@ -62,6 +62,22 @@ public sealed partial class OutboxDispatcher(
                 continue;
             }
 
+            // Claim the row so that concurrent dispatchers (a replayed message, the sweeper) do not send it too.
+            var now = time.GetUtcNow();
+            if (entry.Value.ClaimedAt is { } claimed && now - claimed < options.Value.ClaimLease)
+            {
+                summary = summary.Add(new DispatchSummary(0, 1, 0, 0, 0));
+                continue;
+            }
+
+            var claim = entry.Value with { ClaimedAt = now };
+            if (!await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, claim, null, null, cancellationToken))
+            {
+                summary = summary.Add(new DispatchSummary(0, 1, 0, 0, 0));
+                continue;
+            }
+
+            entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken) ?? entry;
             var message = JsonSerializer.Deserialize(
                 protector.Unprotect(entry.Value.Message, HouseholdTriage.OutboxContext(entry.Value.TaskId)), CoreJson.Default.OutboundMessage)!;
             pending.Add((pointer, entry, message));
@@ -118,7 +134,7 @@ public sealed partial class OutboxDispatcher(
             var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
             if (entry is { Value.Status: OutboxStatus.Failed })
             {
-                var reset = entry.Value with { Status = OutboxStatus.Pending, LastError = null };
+                var reset = entry.Value with { Status = OutboxStatus.Pending, LastError = null, ClaimedAt = null };
                 if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, reset, null, null, cancellationToken))
                 {
                     await index.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
@@ -174,7 +190,8 @@ public sealed partial class OutboxDispatcher(
                     updated = row with { Status = OutboxStatus.Failed, Attempts = row.Attempts + 1, LastError = outcome.Reason };
                     break;
                 default:
-                    updated = row with { Attempts = row.Attempts + 1, LastError = outcome.Reason };
+                    // Release the claim so the next sweep may try again at once.
+                    updated = row with { Attempts = row.Attempts + 1, LastError = outcome.Reason, ClaimedAt = null };
                     break;
             }
 

@@ -22,6 +22,12 @@ public sealed class OutreachOptions
     /// <summary>The sweeper sends outbox rows the happy path has not sent after this long.</summary>
     public TimeSpan SweepAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A dispatcher claims an outbox row (ETag-guarded) before sending it; other dispatchers leave a row
+    /// claimed this recently alone. After a crash the claim lapses and the sweeper sends the row.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Most outbox rows one sweep sends.</summary>
     public int SweepBatch { get; set; } = 500;
 }
