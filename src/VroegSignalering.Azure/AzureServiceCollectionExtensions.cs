@@ -9,6 +9,7 @@ using VroegSignalering.Azure.KeyManagement;
 using VroegSignalering.Azure.Queues;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Azure.Tables;
+using VroegSignalering.Azure.Telemetry;
 using VroegSignalering.Azure.Transport;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
@@ -23,7 +24,7 @@ public static class AzureServiceCollectionExtensions
     /// <summary>
     /// Registers the adapters behind Core's ports: storage (Tables, Queues), key management, the address
     /// registry (CBS file or PDOK), the creditor registry (file or table), the outreach transport
-    /// (Service Bus or local storage queues) and the storage health checks.
+    /// (Service Bus or local storage queues), telemetry (OpenTelemetry with redaction) and the storage health checks.
     /// </summary>
     public static IServiceCollection AddVroegAzure(this IServiceCollection services, IConfiguration configuration)
     {
@@ -81,6 +82,8 @@ public static class AzureServiceCollectionExtensions
             TransportKind.StorageQueue => sp.GetRequiredService<StorageQueueTransport>(),
             var other => throw new InvalidOperationException($"Dispatch:Transport '{other}' is not available in this build"),
         });
+
+        services.AddTelemetry(configuration);
 
         services.AddHealthChecks()
             .AddCheck<TableStorageHealthCheck>("tables", tags: ["storage"], timeout: TimeSpan.FromSeconds(3))

@@ -22,14 +22,14 @@ public sealed class VroegTelemetry : IDisposable
         SignalsRejected = _meter.CreateCounter<long>("vroeg.intake.signals.rejected", "{signal}", "Rows rejected at intake, by error code");
         SignalsDuplicate = _meter.CreateCounter<long>("vroeg.intake.signals.duplicate", "{signal}", "Rows already received with identical content");
         SignalsStored = _meter.CreateCounter<long>("vroeg.processing.signals.stored", "{signal}", "Signals stored in their household partition");
-        SignalsQuarantined = _meter.CreateCounter<long>("vroeg.processing.signals.quarantined", "{signal}", "Signals quarantined, by reason");
-        CasesOpened = _meter.CreateCounter<long>("vroeg.triage.cases.opened", "{case}", "Cases opened, by gemeente");
+        SignalsQuarantined = _meter.CreateCounter<long>("vroeg.intake.signals.quarantined", "{signal}", "Signals quarantined (address not routable or ambiguous), by reason");
+        CasesOpened = _meter.CreateCounter<long>("vroeg.cases.opened", "{case}", "Cases opened, by gemeentecode");
         TasksCreated = _meter.CreateCounter<long>("vroeg.triage.tasks", "{task}", "Outreach tasks created, by priority and gemeente");
         RepeatsWithoutTask = _meter.CreateCounter<long>("vroeg.triage.repeats_without_task", "{signal}", "Repeat signals that created no new outreach");
         BelowMinimumAmount = _meter.CreateCounter<long>("vroeg.triage.below_minimum_amount", "{signal}", "Signals under a gemeente's minimum amount (counted, never dropped)");
         SignalToTask = _meter.CreateHistogram<double>("vroeg.pipeline.signal_to_task.seconds", "s", "Time from a signal's receipt to its task's dispatch");
         TasksDispatched = _meter.CreateCounter<long>("vroeg.dispatch.tasks.dispatched", "{task}", "Tasks handed to the broker");
-        OutboxFailed = _meter.CreateCounter<long>("vroeg.outbox.failed", "{task}", "Outbox rows that failed permanently, by reason");
+        OutboxMarkedFailed = _meter.CreateCounter<long>("vroeg.outbox.marked_failed", "{task}", "Outbox rows marked failed permanently, by reason (the gauge vroeg.outbox.failed counts those still waiting)");
     }
 
     public Counter<long> SignalsAccepted { get; }
@@ -54,7 +54,7 @@ public sealed class VroegTelemetry : IDisposable
 
     public Counter<long> TasksDispatched { get; }
 
-    public Counter<long> OutboxFailed { get; }
+    public Counter<long> OutboxMarkedFailed { get; }
 
     /// <summary>Observable gauges are registered by the adapters that can read the values.</summary>
     public Meter Meter => _meter;

@@ -98,24 +98,24 @@ public sealed partial class HouseholdTriage(
             if (update.CaseIsNew)
             {
                 opened++;
-                telemetry.CasesOpened.Add(1, new KeyValuePair<string, object?>("gemeente", gemeente));
+                telemetry.CasesOpened.Add(1, new KeyValuePair<string, object?>("gemeentecode", gemeente));
             }
 
             repeats += update.RepeatsWithoutTask;
             if (update.RepeatsWithoutTask > 0)
             {
-                telemetry.RepeatsWithoutTask.Add(update.RepeatsWithoutTask, new KeyValuePair<string, object?>("gemeente", gemeente));
+                telemetry.RepeatsWithoutTask.Add(update.RepeatsWithoutTask, new KeyValuePair<string, object?>("gemeentecode", gemeente));
             }
 
             if (update.BelowMinimumAmount > 0)
             {
-                telemetry.BelowMinimumAmount.Add(update.BelowMinimumAmount, new KeyValuePair<string, object?>("gemeente", gemeente));
+                telemetry.BelowMinimumAmount.Add(update.BelowMinimumAmount, new KeyValuePair<string, object?>("gemeentecode", gemeente));
             }
 
             if (task is not null && pointer is not null)
             {
                 tasks++;
-                telemetry.TasksCreated.Add(1, new KeyValuePair<string, object?>("priority", task.Priority.ToString()), new KeyValuePair<string, object?>("gemeente", gemeente));
+                telemetry.TasksCreated.Add(1, new KeyValuePair<string, object?>("priority", task.Priority.ToString()), new KeyValuePair<string, object?>("gemeentecode", gemeente));
                 await dispatchQueue.EnqueueAsync([pointer], cancellationToken);
             }
         }

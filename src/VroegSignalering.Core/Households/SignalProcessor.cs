@@ -110,7 +110,7 @@ public sealed partial class SignalProcessor(
         var added = await households.AddSignalAsync(householdKey, stored, cancellationToken);
         if (added)
         {
-            telemetry.SignalsStored.Add(1, new KeyValuePair<string, object?>("gemeente", route.Area.Gemeentecode));
+            telemetry.SignalsStored.Add(1, new KeyValuePair<string, object?>("gemeentecode", route.Area.Gemeentecode));
         }
 
         var urgent = signal.Crisissignaal || signal.Eindeleveringsdatum is not null;

@@ -207,12 +207,12 @@ public sealed partial class OutboxDispatcher(
                 {
                     case PublishStatus.Sent:
                         await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
-                        telemetry.TasksDispatched.Add(1, new KeyValuePair<string, object?>("gemeente", row.Gemeentecode));
-                        telemetry.SignalToTask.Record((now - row.EarliestSignalReceivedAt).TotalSeconds, new KeyValuePair<string, object?>("gemeente", row.Gemeentecode));
+                        telemetry.TasksDispatched.Add(1, new KeyValuePair<string, object?>("gemeentecode", row.Gemeentecode));
+                        telemetry.SignalToTask.Record((now - row.EarliestSignalReceivedAt).TotalSeconds, new KeyValuePair<string, object?>("gemeentecode", row.Gemeentecode));
                         return new DispatchSummary(1, 0, 0, 0, 0);
                     case PublishStatus.FailedPermanently:
                         await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
-                        telemetry.OutboxFailed.Add(1, new KeyValuePair<string, object?>("reason", ReasonCode(outcome.Reason)));
+                        telemetry.OutboxMarkedFailed.Add(1, new KeyValuePair<string, object?>("reason", ReasonCode(outcome.Reason)));
                         LogFailed(logger, row.TaskId, outcome.Reason ?? "unknown");
                         return new DispatchSummary(0, 0, 1, 0, 0);
                     default:
