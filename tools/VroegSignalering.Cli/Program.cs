@@ -17,6 +17,7 @@ public static class Program
     {
         var root = new RootCommand("vroeg: tools for VroegSignalering — synthetic data, posting signals to the API, and more.");
         root.Subcommands.Add(AddressesCommands.Create(env));
+        root.Subcommands.Add(GenerateCommand.Create(env));
         return root;
     }
 
