@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("vroeg: tools for VroegSignalering — synthetic data, posting signals to the API, and more.");
         root.Subcommands.Add(AddressesCommands.Create(env));
         root.Subcommands.Add(GenerateCommand.Create(env));
+        root.Subcommands.Add(PostCommand.Create(env));
         return root;
     }
 

@@ -38,6 +38,23 @@ internal sealed class ProgressReporter(CliEnvironment env)
         }
     }
 
+    /// <summary>A line that must not be lost (a retry, a skipped file): printed above the progress line.</summary>
+    public void Log(string message)
+    {
+        lock (_gate)
+        {
+            if (env.ErrorIsTerminal && _lastLength > 0)
+            {
+                env.Error.Write('\r' + new string(' ', _lastLength) + '\r');
+                _lastLength = 0;
+                _lastWrite = long.MinValue;
+            }
+
+            env.Error.WriteLine(message);
+            env.Error.Flush();
+        }
+    }
+
     /// <summary>Prints the final state and leaves the cursor on a fresh line.</summary>
     public void Complete(string status)
     {
