@@ -92,4 +92,18 @@ public sealed class CommandLineTests
         Assert.Equal(0, checkedRun.ExitCode);
         Assert.Contains("GM0363", checkedRun.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Generating_more_households_than_there_are_addresses_warns_that_addresses_are_shared()
+    {
+        using var temp = new TempDirectory();
+        await _cli.RunAsync("addresses", "generate", "--rows", "300", "--out", temp.Path);
+
+        var run = await _cli.RunAsync(
+            "generate", "--signals", "1000", "--today", "2026-11-23", "--out", temp.File("month"),
+            "--addresses", temp.File("pc6hnr20260801_gwb.csv"), "--creditors", RepositoryRoot.File("config", "local", "creditors.json"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"households share \d+ addresses", run.Error);
+    }
 }

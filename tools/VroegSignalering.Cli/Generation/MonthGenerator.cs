@@ -49,6 +49,11 @@ internal static class MonthGenerator
             gemeenten,
             done => progress.Report(string.Create(CultureInfo.InvariantCulture, $"generate: {done:N0}/{settings.Signals:N0} signals")));
         var result = generator.Generate();
+        if (result.AddressesReused)
+        {
+            progress.Log(string.Create(CultureInfo.InvariantCulture,
+                $"generate: warning: {result.Households.Count:N0} households share {result.UsableAddresses:N0} addresses, so some live at the same address and will be grouped together; use a larger address file or fewer --signals"));
+        }
 
         var specs = AssignFormats(creditors.All.Select(c => c.Id), settings.Format)
             .Where(spec => result.Signals.Any(s => s.CreditorId == spec.CreditorId))

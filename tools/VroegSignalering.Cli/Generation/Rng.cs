@@ -80,9 +80,9 @@ internal sealed class Rng
     public int PickWeighted(IReadOnlyList<double> weights)
     {
         var total = 0.0;
-        foreach (var w in weights)
+        for (var i = 0; i < weights.Count; i++)
         {
-            total += w;
+            total += weights[i];
         }
 
         var x = NextDouble() * total;
@@ -101,18 +101,18 @@ internal sealed class Rng
     public T PickWeighted<T>(IReadOnlyList<(T Item, double Weight)> items)
     {
         var total = 0.0;
-        foreach (var (_, w) in items)
+        for (var i = 0; i < items.Count; i++)
         {
-            total += w;
+            total += items[i].Weight;
         }
 
         var x = NextDouble() * total;
-        foreach (var (item, w) in items)
+        for (var i = 0; i < items.Count; i++)
         {
-            x -= w;
+            x -= items[i].Weight;
             if (x < 0)
             {
-                return item;
+                return items[i].Item;
             }
         }
 

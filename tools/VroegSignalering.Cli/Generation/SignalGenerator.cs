@@ -15,7 +15,15 @@ internal sealed record GeneratedHousehold(int Index, IReadOnlyList<GeneratedSign
 internal sealed record GenerationResult(
     GenerationOptions Options,
     IReadOnlyList<GeneratedSignal> Signals,
-    IReadOnlyList<GeneratedHousehold> Households);
+    IReadOnlyList<GeneratedHousehold> Households,
+    int UsableAddresses)
+{
+    /// <summary>
+    /// True when there were more households than addresses, so some share one: the system groups
+    /// households by address and will then see more stapeling than the manifest counts.
+    /// </summary>
+    public bool AddressesReused => Households.Count > UsableAddresses;
+}
 
 /// <summary>
 /// Generates one month of signals from the demo creditors: households at addresses of the address
@@ -107,7 +115,7 @@ internal sealed class SignalGenerator
 
         ApplyIntendedDefects(households, signals.Count);
         AssignReferences(signals);
-        return new GenerationResult(_options, signals, households);
+        return new GenerationResult(_options, signals, households, _addressOrder.Length);
     }
 
     private List<GeneratedSignal> GenerateHouseholdSignals(Household household, int room)
