@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace VroegSignalering.Cli.Cli;
+
+/// <summary>Building blocks every command uses, so options and failures look the same everywhere.</summary>
+internal static class CommandHelpers
+{
+    public const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>
+    /// Runs a command body and turns failures into a message on stderr and an exit code, so a user
+    /// never sees a stack trace for a missing file or a refused request.
+    /// </summary>
+    public static void SetGuardedAction(this Command command, CliEnvironment env, Func<ParseResult, CancellationToken, Task<int>> body)
+    {
+        command.SetAction(async (parseResult, ct) =>
+        {
+            try
+            {
+                return await body(parseResult, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await env.Error.WriteLineAsync($"vroeg {command.Name}: cancelled").ConfigureAwait(false);
+                return ExitCodes.Cancelled;
+            }
+            catch (UsageException e)
+            {
+                await env.Error.WriteLineAsync($"vroeg {command.Name}: {e.Message}").ConfigureAwait(false);
+                await env.Error.WriteLineAsync($"Try 'vroeg {CommandPath(parseResult)} --help'.").ConfigureAwait(false);
+                return e.ExitCode;
+            }
+            catch (CliException e)
+            {
+                await env.Error.WriteLineAsync($"vroeg {command.Name}: error: {e.Message}").ConfigureAwait(false);
+                return e.ExitCode;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
+            {
+                await env.Error.WriteLineAsync($"vroeg {command.Name}: error: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        });
+    }
+
+    public static string CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = parseResult.CommandResult; r is CommandResult c && c.Command is not RootCommand; r = r.Parent)
+        {
+            names.Insert(0, c.Command.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+
+    public static Option<string> PathOption(string name, string description, string? defaultValue = null)
+    {
+        var option = new Option<string>(name) { Description = description, HelpName = "path" };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue;
+        }
+
+        return option;
+    }
+
+    /// <summary>
+    /// A path the user typed is taken relative to the current folder; a default is taken relative to
+    /// the repository root when the CLI runs inside the repository, so `dotnet run` works from anywhere in it.
+    /// </summary>
+    public static string? ResolvePath(this ParseResult parseResult, Option<string> option, CliEnvironment env)
+    {
+        var value = parseResult.GetValue(option);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (Path.IsPathRooted(value))
+        {
+            return value;
+        }
+
+        var explicitlyGiven = parseResult.GetResult(option) is { Implicit: false };
+        var baseDirectory = explicitlyGiven
+            ? Directory.GetCurrentDirectory()
+            : env.BaseDirectory ?? FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
+        return Path.GetFullPath(Path.Combine(baseDirectory, value));
+    }
+
+    public static string? FindRepositoryRoot(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "VroegSignalering.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    public static Option<DateOnly?> DateOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = DateFormat,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (DateOnly.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return date;
+            }
+
+            result.AddError($"Option '{name}' expects a date as {DateFormat}, got '{text}'.");
+            return null;
+        },
+    };
+
+    public static Option<int> IntOption(string name, string description, int defaultValue, int min, int max = int.MaxValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value < min || value > max)
+            {
+                result.AddError(max == int.MaxValue
+                    ? string.Create(CultureInfo.InvariantCulture, $"Option '{name}' must be at least {min}, got {value}.")
+                    : string.Create(CultureInfo.InvariantCulture, $"Option '{name}' must be between {min} and {max}, got {value}."));
+            }
+        });
+        return option;
+    }
+
+    public static Option<string> ChoiceOption(string name, string description, string defaultValue, params string[] choices)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = string.Join('|', choices) };
+        option.AcceptOnlyFromAmong(choices);
+        return option;
+    }
+}
