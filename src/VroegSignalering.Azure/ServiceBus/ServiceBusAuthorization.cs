@@ -6,11 +6,9 @@ using Azure.Core;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>
-/// The Authorization header value for Service Bus requests, cached until five minutes before it expires.
-/// Concurrent callers share one fetch; a caller whose header was rejected (401) gets a fresh one, unless
-/// another caller has already replaced it, so a burst of 401s costs one refresh, not one per batch.
-/// </summary>
+// The Authorization header value for Service Bus requests, cached until five minutes before it expires.
+// Concurrent callers share one fetch; a caller whose header was rejected (401) gets a fresh one, unless
+// another caller has already replaced it, so a burst of 401s costs one refresh, not one per batch.
 internal abstract class ServiceBusAuthorization(TimeProvider time)
 {
     internal static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
@@ -19,7 +17,7 @@ internal abstract class ServiceBusAuthorization(TimeProvider time)
 
     protected TimeProvider Time { get; } = time;
 
-    /// <param name="rejected">The header value the broker just answered 401 to, or null.</param>
+    // rejected: the header value the broker just answered 401 to, or null.
     public async ValueTask<string> GetHeaderValueAsync(string? rejected, CancellationToken cancellationToken)
     {
         var cached = _cached;
@@ -57,7 +55,7 @@ internal abstract class ServiceBusAuthorization(TimeProvider time)
     protected sealed record CachedHeader(string Value, DateTimeOffset ExpiresOn);
 }
 
-/// <summary>Microsoft Entra ID bearer tokens (managed identity in Azure) for the Service Bus data plane.</summary>
+// Microsoft Entra ID bearer tokens (managed identity in Azure) for the Service Bus data plane.
 internal sealed class EntraIdAuthorization(TokenCredential credential, TimeProvider time) : ServiceBusAuthorization(time)
 {
     internal const string Scope = "https://servicebus.azure.net/.default";
@@ -72,15 +70,13 @@ internal sealed class EntraIdAuthorization(TokenCredential credential, TimeProvi
     }
 }
 
-/// <summary>
-/// Shared access signatures signed with a key from the connection string. Format and string-to-sign follow
-/// "Service Bus access control with Shared Access Signatures" (learn.microsoft.com/azure/service-bus-messaging/service-bus-sas):
-/// <c>SharedAccessSignature sr={URL-encoded resourceURI}&amp;sig={URL-encoded base64 HMAC-SHA256}&amp;se={unix expiry}&amp;skn={key name}</c>,
-/// string-to-sign <c>{URL-encoded resourceURI}\n{expiry}</c>, where the resource URI is the full URI of the entity
-/// ("http://&lt;namespace&gt;.servicebus.windows.net/&lt;entityPath&gt;"; the HTTP example there signs
-/// <c>https%3A%2F%2F&lt;namespace&gt;.servicebus.windows.net%2F&lt;entity&gt;</c>). The HMAC key is the UTF-8 bytes of the
-/// key text as given, not its base64 decoding, as in the documented C# sample and Azure.Messaging.ServiceBus.
-/// </summary>
+// Shared access signatures signed with a key from the connection string. Format and string-to-sign follow
+// "Service Bus access control with Shared Access Signatures" (learn.microsoft.com/azure/service-bus-messaging/service-bus-sas):
+// SharedAccessSignature sr={URL-encoded resourceURI}&sig={URL-encoded base64 HMAC-SHA256}&se={unix expiry}&skn={key name},
+// string-to-sign {URL-encoded resourceURI}\n{expiry}, where the resource URI is the full URI of the entity
+// ("http://<namespace>.servicebus.windows.net/<entityPath>"; the HTTP example there signs
+// https%3A%2F%2F<namespace>.servicebus.windows.net%2F<entity>). The HMAC key is the UTF-8 bytes of the
+// key text as given, not its base64 decoding, as in the documented C# sample and Azure.Messaging.ServiceBus.
 internal sealed class SharedAccessSignatureAuthorization(Uri resourceUri, SharedAccessKey key, TimeProvider time) : ServiceBusAuthorization(time)
 {
     internal static readonly TimeSpan Validity = TimeSpan.FromHours(1);

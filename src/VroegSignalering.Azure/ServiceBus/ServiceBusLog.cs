@@ -2,10 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>
-/// Log events of the Service Bus transport. They carry counts, status codes, attempts and message ids only:
-/// bodies and property values contain personal data.
-/// </summary>
+// Log events of the Service Bus transport. They carry counts, status codes, attempts and message ids only:
+// bodies and property values contain personal data.
 internal static partial class ServiceBusLog
 {
     [LoggerMessage(EventId = 4100, Level = LogLevel.Debug, Message = "Service Bus accepted a batch of {Count} messages ({Bytes} bytes) with {StatusCode}")]

@@ -5,18 +5,16 @@ using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>One message serialized as an element of a batch body: its place in the input and its bytes.</summary>
+// One message serialized as an element of a batch body: its place in the input and its bytes.
 internal readonly record struct EncodedMessage(int Index, string MessageId, ReadOnlyMemory<byte> Json)
 {
-    /// <summary>Size of a request body holding only this message: the element plus the array brackets.</summary>
+    // Size of a request body holding only this message: the element plus the array brackets.
     public int AloneBytes => Json.Length + 2;
 }
 
-/// <summary>
-/// Writes messages in the JSON shape of the Send Message Batch REST call
-/// (learn.microsoft.com/rest/api/servicebus/send-message-batch): an array of
-/// <c>{"Body", "BrokerProperties", "UserProperties"}</c>. Sizes are measured on the exact bytes sent.
-/// </summary>
+// Writes messages in the JSON shape of the Send Message Batch REST call
+// (learn.microsoft.com/rest/api/servicebus/send-message-batch): an array of
+// {"Body", "BrokerProperties", "UserProperties"}. Sizes are measured on the exact bytes sent.
 internal static class ServiceBusMessageEncoder
 {
     public const string ContentType = "application/vnd.microsoft.servicebus.json";
@@ -25,7 +23,7 @@ internal static class ServiceBusMessageEncoder
     // the body is JSON for a broker, never embedded in HTML, so the HTML-safety escaping buys nothing.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Serializes every message into one buffer; the results slice it.</summary>
+    // One buffer for the whole publish: no per-message arrays, and batch bodies are plain copies of slices.
     public static EncodedMessage[] Encode(IReadOnlyList<OutboundMessage> messages)
     {
         var buffer = new ArrayBufferWriter<byte>(Math.Max(256, messages.Count * 512));
@@ -52,7 +50,6 @@ internal static class ServiceBusMessageEncoder
         return encoded;
     }
 
-    /// <summary>Size of the body <see cref="WriteBody"/> produces for these messages.</summary>
     public static int BodyBytes(ReadOnlySpan<EncodedMessage> batch)
     {
         var total = 2 + Math.Max(0, batch.Length - 1);
@@ -64,7 +61,6 @@ internal static class ServiceBusMessageEncoder
         return total;
     }
 
-    /// <summary>Writes <c>[m1,m2,...]</c> into <paramref name="destination"/> and returns the length written.</summary>
     public static int WriteBody(ReadOnlySpan<EncodedMessage> batch, Span<byte> destination)
     {
         var at = 0;

@@ -8,12 +8,10 @@ using Polly.Timeout;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>
-/// The resilience pipeline on the Service Bus HttpClient, outermost first: total timeout, retry with
-/// jittered exponential backoff that honours Retry-After, circuit breaker, per-attempt timeout.
-/// 400, 401, 403, 410 and 413 pass straight through: retrying cannot fix them, and the transport
-/// handles 401 (token refresh) and 413 (split) itself.
-/// </summary>
+// The resilience pipeline on the Service Bus HttpClient, outermost first: total timeout, retry with
+// jittered exponential backoff that honours Retry-After, circuit breaker, per-attempt timeout.
+// 400, 401, 403, 410 and 413 pass straight through: retrying cannot fix them, and the transport
+// handles 401 (token refresh) and 413 (split) itself.
 internal static class ServiceBusResilience
 {
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ServiceBusTransportOptions options, TimeProvider time, ILogger logger)
@@ -62,7 +60,7 @@ internal static class ServiceBusResilience
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "attempt", Timeout = options.AttemptTimeout });
     }
 
-    /// <summary>Throttling, server-side failures, attempt timeouts and network failures; never 4xx the caller caused.</summary>
+    // Throttling, server-side failures, attempt timeouts and network failures; never 4xx the caller caused.
     public static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
         { Result: { } response } => IsTransientStatus(response.StatusCode),
@@ -77,10 +75,8 @@ internal static class ServiceBusResilience
         or HttpStatusCode.ServiceUnavailable
         or HttpStatusCode.GatewayTimeout;
 
-    /// <summary>
-    /// The wait a Retry-After header asks for (delta seconds or an HTTP date), capped at
-    /// <paramref name="maxDelay"/>; null lets the backoff decide.
-    /// </summary>
+    // The wait a Retry-After header asks for (delta seconds or an HTTP date), capped at
+    // maxDelay; null lets the backoff decide.
     public static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeProvider time, TimeSpan maxDelay)
     {
         var header = response?.Headers.RetryAfter;

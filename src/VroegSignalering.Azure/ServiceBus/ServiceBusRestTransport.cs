@@ -116,7 +116,7 @@ public sealed class ServiceBusRestTransport : IOutreachTransport
         return count;
     }
 
-    /// <returns>The failure when the batch, or part of it, failed transiently; null otherwise.</returns>
+    // Returns the failure when the batch, or part of it, failed transiently, so the caller holds back the rest.
     private async Task<SendResult?> SendAsync(HttpClient client, ReadOnlyMemory<EncodedMessage> batch, PublishRun run, CancellationToken cancellationToken)
     {
         var result = await PostWithAuthorizationAsync(client, batch, run, cancellationToken).ConfigureAwait(false);
@@ -321,7 +321,7 @@ public sealed class ServiceBusRestTransport : IOutreachTransport
         public static SendResult Transient(string reasonCode, string reason) => new(SendKind.Transient, 0, reason, reasonCode);
     }
 
-    /// <summary>The outcomes of one publish call as they come in, and what they add up to.</summary>
+    // Collects outcomes by input index, because splitting and skipping settle messages out of order.
     private sealed class PublishRun(int count, ServiceBusMetrics metrics)
     {
         private readonly PublishOutcome?[] _outcomes = new PublishOutcome?[count];

@@ -10,10 +10,8 @@ namespace VroegSignalering.Azure.ServiceBus;
 
 internal static class ServiceBusServiceCollectionExtensions
 {
-    /// <summary>
-    /// Registers <see cref="ServiceBusRestTransport"/> (as itself: which transport dispatch uses is decided
-    /// elsewhere), its options from <c>Dispatch:ServiceBus</c> validated on start, and the resilient HttpClient.
-    /// </summary>
+    // Registers ServiceBusRestTransport (as itself: which transport dispatch uses is decided
+    // elsewhere), its options from Dispatch:ServiceBus validated on start, and the resilient HttpClient.
     internal static IServiceCollection AddServiceBusTransport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ServiceBusTransportOptions>()

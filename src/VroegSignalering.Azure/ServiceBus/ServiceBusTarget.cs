@@ -1,12 +1,12 @@
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>Shared access key from a connection string. The key never appears in messages or logs.</summary>
+// Shared access key from a connection string. The key never appears in messages or logs.
 internal sealed record SharedAccessKey(string KeyName, string Key);
 
-/// <summary>Where messages go and how the transport authenticates, resolved once from the options.</summary>
+// Where messages go and how the transport authenticates, resolved once from the options.
 internal sealed record ServiceBusTarget(string NamespaceHost, string Topic, Uri SendUri, Uri ResourceUri, SharedAccessKey? SharedAccessKey)
 {
-    /// <summary>Resolves the options, or lists every setting that is wrong (none of them echoes a secret).</summary>
+    // Resolves the options, or lists every setting that is wrong (none of them echoes a secret).
     public static (ServiceBusTarget? Target, IReadOnlyList<string> Errors) Resolve(ServiceBusTransportOptions options)
     {
         var errors = new List<string>();

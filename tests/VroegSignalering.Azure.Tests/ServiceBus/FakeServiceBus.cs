@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace VroegSignalering.Azure.Tests.ServiceBus;
 
-/// <summary>A request as the fake broker received it.</summary>
+// A request as the fake broker received it.
 internal sealed record RecordedRequest(string Method, string Path, string? Authorization, string? ContentType, byte[] Body)
 {
     public int Status { get; set; }
@@ -25,7 +25,7 @@ internal sealed record RecordedRequest(string Method, string Path, string? Autho
         Messages().Select(m => m.GetProperty("BrokerProperties").GetProperty("MessageId").GetString()!).ToArray();
 }
 
-/// <summary>What the fake broker answers to one request.</summary>
+// What the fake broker answers to one request.
 internal sealed record ScriptedResponse(int Status, IReadOnlyDictionary<string, string>? Headers = null, string? Body = null)
 {
     public static readonly ScriptedResponse Created = new(201);
@@ -34,10 +34,8 @@ internal sealed record ScriptedResponse(int Status, IReadOnlyDictionary<string, 
         new(status, new Dictionary<string, string> { ["Retry-After"] = retryAfter });
 }
 
-/// <summary>
-/// The Service Bus REST endpoint in-process: Kestrel on 127.0.0.1 with a port the OS picks. It records
-/// every request and answers from a script, then from the responder (201 unless told otherwise).
-/// </summary>
+// The Service Bus REST endpoint in-process: Kestrel on 127.0.0.1 with a port the OS picks. It records
+// every request and answers from a script, then from the responder (201 unless told otherwise).
 internal sealed class FakeServiceBus : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -53,7 +51,7 @@ internal sealed class FakeServiceBus : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
-    /// <summary>Answers requests the script does not cover; may wait until the request is aborted (to test cancellation).</summary>
+    // Answers requests the script does not cover; may wait until the request is aborted (to test cancellation).
     public Func<RecordedRequest, CancellationToken, Task<ScriptedResponse>> Responder { get; set; } =
         (_, _) => Task.FromResult(ScriptedResponse.Created);
 
@@ -82,7 +80,7 @@ internal sealed class FakeServiceBus : IAsyncDisposable
         return fake;
     }
 
-    /// <summary>Answers every request the script does not cover with this status.</summary>
+    // Answers every request the script does not cover with this status.
     public void AlwaysAnswer(int status) => Responder = (_, _) => Task.FromResult(new ScriptedResponse(status));
 
     public void Enqueue(params ScriptedResponse[] responses)

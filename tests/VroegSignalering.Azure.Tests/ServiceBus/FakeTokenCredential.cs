@@ -3,7 +3,7 @@ using Azure.Core;
 
 namespace VroegSignalering.Azure.Tests.ServiceBus;
 
-/// <summary>Hands out token-1, token-2, ... valid for an hour of the given clock, and records every request.</summary>
+// Hands out token-1, token-2, ... valid for an hour of the given clock, and records every request.
 internal sealed class FakeTokenCredential(TimeProvider time) : TokenCredential
 {
     private int _calls;

@@ -4,10 +4,8 @@ using VroegSignalering.Azure.ServiceBus;
 
 namespace VroegSignalering.Azure.Tests.ServiceBus;
 
-/// <summary>
-/// Records the long counters of the "VroegSignalering" meter that one IMeterFactory created, so parallel
-/// tests don't see each other's measurements.
-/// </summary>
+// Records the long counters of the "VroegSignalering" meter that one IMeterFactory created, so parallel
+// tests don't see each other's measurements.
 internal sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();

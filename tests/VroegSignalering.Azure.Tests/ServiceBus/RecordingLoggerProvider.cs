@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace VroegSignalering.Azure.Tests.ServiceBus;
 
-/// <summary>Keeps every log entry with its structured values, to assert on what was logged (and what not).</summary>
+// Keeps every log entry with its structured values, to assert on what was logged (and what not).
 internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<LogEntry> Entries { get; } = new();

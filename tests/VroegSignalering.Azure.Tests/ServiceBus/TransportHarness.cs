@@ -8,10 +8,8 @@ using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Azure.Tests.ServiceBus;
 
-/// <summary>
-/// The transport as AddServiceBusTransport registers it, pointed at a <see cref="FakeServiceBus"/>, with
-/// near-zero retry delays so fault tests never wait on the wall clock.
-/// </summary>
+// The transport as AddServiceBusTransport registers it, pointed at a FakeServiceBus, with
+// near-zero retry delays so fault tests never wait on the wall clock.
 internal sealed class TransportHarness : IAsyncDisposable
 {
     public const string Namespace = "vroeg-ns.servicebus.windows.net";
@@ -42,7 +40,7 @@ internal sealed class TransportHarness : IAsyncDisposable
 
     public static string ConnectionString => $"Endpoint=sb://{Namespace}/;SharedAccessKeyName={KeyName};SharedAccessKey={Key}";
 
-    /// <param name="settings">Overrides of Dispatch:ServiceBus settings (key without the section prefix; null removes).</param>
+    // settings: Overrides of Dispatch:ServiceBus settings (key without the section prefix; null removes).
     public static async Task<TransportHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var broker = await FakeServiceBus.StartAsync();
@@ -93,7 +91,7 @@ internal sealed class TransportHarness : IAsyncDisposable
 
 internal static class TestMessages
 {
-    /// <summary>Outreach-task-like messages; <paramref name="bodyBytes"/> pads the body to about that size.</summary>
+    // Outreach-task-like messages; bodyBytes pads the body to about that size.
     public static OutboundMessage[] Create(int count, int bodyBytes = 200, string prefix = "task") =>
         Enumerable.Range(0, count).Select(i => One($"{prefix}-{i:D4}", bodyBytes)).ToArray();
 
