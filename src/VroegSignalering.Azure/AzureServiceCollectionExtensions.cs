@@ -7,6 +7,7 @@ using VroegSignalering.Azure.Creditors;
 using VroegSignalering.Azure.Health;
 using VroegSignalering.Azure.KeyManagement;
 using VroegSignalering.Azure.Queues;
+using VroegSignalering.Azure.ServiceBus;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Azure.Tables;
 using VroegSignalering.Azure.Telemetry;
@@ -77,10 +78,16 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<TableCreditorRegistry>();
 
         services.AddSingleton<StorageQueueTransport>();
-        services.AddSingleton<IOutreachTransport>(sp => sp.GetRequiredService<IOptions<OutreachOptions>>().Value.Transport switch
+        var transport = configuration.GetValue(OutreachOptions.Section + ":" + nameof(OutreachOptions.Transport), TransportKind.StorageQueue);
+        if (transport == TransportKind.ServiceBus)
         {
-            TransportKind.StorageQueue => sp.GetRequiredService<StorageQueueTransport>(),
-            var other => throw new InvalidOperationException($"Dispatch:Transport '{other}' is not available in this build"),
+            services.AddServiceBusTransport(configuration);
+        }
+
+        services.AddSingleton<IOutreachTransport>(sp => transport switch
+        {
+            TransportKind.ServiceBus => sp.GetRequiredService<ServiceBusRestTransport>(),
+            _ => sp.GetRequiredService<StorageQueueTransport>(),
         });
 
         services.AddTelemetry(configuration);

@@ -127,9 +127,12 @@ public sealed class TelemetryTests : IDisposable
         var invalid = TestSignals.Signal("TEL-3", "Huur", -1m, huisnummer: 38);
         using var response = await _app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(valid, unroutable, invalid));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var receiptId = (string?)System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["receiptId"];
         await _app.RunPipelineAsync();
         _app.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        return _spans.Single(s => s.OperationName == "intake.submit").TraceId;
+
+        // Activity listeners are process-wide: other tests' spans arrive too, so pick ours by receipt.
+        return _spans.Single(s => s.OperationName == "intake.submit" && (s.GetTagItem("vroeg.receipt") as string) == receiptId).TraceId;
     }
 
     private sealed class CapturingLoggerProvider : ILoggerProvider
