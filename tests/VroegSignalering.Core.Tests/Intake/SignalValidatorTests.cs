@@ -411,6 +411,19 @@ public class SignalValidatorTests
         Assert.Equal("huisnummer.invalid", error.Code);
     }
 
+    [Theory]
+    [InlineData("12 abcdefg")]
+    [InlineData("12-ABCDEFGH")]
+    [InlineData("12 abcdefghi")]
+    public void A_bad_addition_written_inside_the_house_number_is_reported_on_the_house_number(string huisnummer)
+    {
+        // The creditor sent no huisnummertoevoeging: the precise path of the bad value is client.huisnummer.
+        var result = SignalRows.Validate((F.Huisnummer, huisnummer), (F.Toevoeging, null));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(F.Huisnummer, error.Field);
+    }
+
     [Fact]
     public void The_upper_bound_of_the_amount_is_the_configured_intake_limit()
     {
