@@ -46,6 +46,30 @@ public static class DutchFormats
         return decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount);
     }
 
+    /// <summary>
+    /// "1.250" or "12,500" in text: one separator followed by exactly three digits reads both as a
+    /// thousands separator and as three decimals, so it is refused rather than guessed.
+    /// </summary>
+    public static bool IsAmbiguousThousands(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var s = text.Trim().Replace("€", string.Empty, StringComparison.Ordinal).Trim();
+        var dots = s.Count(c => c == '.');
+        var commas = s.Count(c => c == ',');
+        if (dots + commas != 1)
+        {
+            return false;
+        }
+
+        var at = s.IndexOfAny(['.', ',']);
+        var after = s[(at + 1)..];
+        return after.Length == 3 && after.All(char.IsAsciiDigit) && at > 0 && s[..at].TrimStart('-').All(char.IsAsciiDigit);
+    }
+
     /// <summary>ISO <c>2026-11-20</c> or Dutch <c>20-11-2026</c> (also with slashes); an ISO timestamp's date part.</summary>
     public static bool TryParseDate(string? text, out DateOnly date)
     {

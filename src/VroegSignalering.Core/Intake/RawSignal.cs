@@ -7,6 +7,7 @@ namespace VroegSignalering.Core.Intake;
 public sealed class RawSignal
 {
     private readonly Dictionary<string, string?> _fields = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _jsonNumbers = new(StringComparer.Ordinal);
     private readonly List<RowError> _shapeErrors = [];
 
     public RawSignal(int row) => Row = row;
@@ -17,6 +18,15 @@ public sealed class RawSignal
     public IReadOnlyList<RowError> ShapeErrors => _shapeErrors;
 
     public void Set(string field, string? value) => _fields[field] = value;
+
+    /// <summary>A JSON number: its decimal separator is always a point, never a thousands separator.</summary>
+    public void SetJsonNumber(string field, string value)
+    {
+        _fields[field] = value;
+        _jsonNumbers.Add(field);
+    }
+
+    public bool IsJsonNumber(string field) => _jsonNumbers.Contains(field);
 
     public string? Get(string field) => _fields.TryGetValue(field, out var v) ? v : null;
 

@@ -174,6 +174,11 @@ public static class SignalParser
                         return new ParsedRequest([], [], TooManyRows: true);
                     }
 
+                    if (IsBlank(csv))
+                    {
+                        continue; // blank lines between rows carry no signal and are not counted
+                    }
+
                     var row = new RawSignal(rows.Count + 1);
                     var empty = true;
                     for (var c = 0; c < columns.Length && c < csv.RowFieldCount; c++)
@@ -204,6 +209,19 @@ public static class SignalParser
 
             return new ParsedRequest(rows, [], false);
         }
+    }
+
+    private static bool IsBlank(CsvDataReader csv)
+    {
+        for (var c = 0; c < csv.RowFieldCount; c++)
+        {
+            if (!string.IsNullOrWhiteSpace(csv.GetString(c)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static RawSignal FromJsonObject(int rowNumber, JsonElement element)
@@ -260,7 +278,7 @@ public static class SignalParser
                 row.Set(field, value.GetString());
                 return;
             case JsonValueKind.Number:
-                row.Set(field, value.GetRawText());
+                row.SetJsonNumber(field, value.GetRawText());
                 return;
             case JsonValueKind.True:
                 row.Set(field, "true");

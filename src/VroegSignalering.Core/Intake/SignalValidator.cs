@@ -166,7 +166,21 @@ public sealed partial class SignalValidator(IntakeLimits limits)
             return null;
         }
 
-        if (!DutchFormats.TryParseAmount(text, out var amount))
+        decimal amount;
+        if (raw.IsJsonNumber(SignalFields.Bedrag))
+        {
+            if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount))
+            {
+                fail(SignalFields.Bedrag, "bedrag.invalid", "bedrag is not a number (use 1234.56 or 1234,56)");
+                return null;
+            }
+        }
+        else if (DutchFormats.IsAmbiguousThousands(text))
+        {
+            fail(SignalFields.Bedrag, "bedrag.ambiguous", $"bedrag '{text.Trim()}' could be a thousands separator or three decimals; write it with two decimals (1250,00 or 1250.00)");
+            return null;
+        }
+        else if (!DutchFormats.TryParseAmount(text, out amount))
         {
             fail(SignalFields.Bedrag, "bedrag.invalid", "bedrag is not a number (use 1234.56 or 1234,56)");
             return null;
@@ -313,7 +327,16 @@ public sealed partial class SignalValidator(IntakeLimits limits)
         var addition = NormaliseAddition(embedded.Length > 0 ? embedded : additionText);
         if (addition is { } a && (a.Length > MaxAdditionLength || !a.All(char.IsAsciiLetterOrDigit)))
         {
-            fail(SignalFields.Toevoeging, "huisnummertoevoeging.invalid", $"client.huisnummertoevoeging must be at most {MaxAdditionLength} letters or digits");
+            // Report the field the creditor actually wrote the addition in.
+            if (embedded.Length > 0)
+            {
+                fail(SignalFields.Huisnummer, "huisnummer.invalid", $"the addition in client.huisnummer must be at most {MaxAdditionLength} letters or digits");
+            }
+            else
+            {
+                fail(SignalFields.Toevoeging, "huisnummertoevoeging.invalid", $"client.huisnummertoevoeging must be at most {MaxAdditionLength} letters or digits");
+            }
+
             return (null, null);
         }
 
@@ -420,16 +443,18 @@ public sealed partial class SignalValidator(IntakeLimits limits)
     private static partial Regex ReferencePattern();
 
     // Names: letters of any script with their diacritics, spaces, hyphens, apostrophes (d'Hondt, 't Hart), dots (St.).
-    [GeneratedRegex(@"^[\p{L}\p{M}][\p{L}\p{M} '’`\-.]*$")]
+    // A leading apostrophe is normal before a letter: 't Hart, ’t Hooft, the prefix 't.
+    [GeneratedRegex(@"^(?:['’`][\p{L}]|[\p{L}\p{M}])[\p{L}\p{M} '’`\-.]*$")]
     private static partial Regex NamePattern();
 
     [GeneratedRegex(@"^[\p{L}\p{M}][\p{L}\p{M} .\-]*$")]
     private static partial Regex InitialsPattern();
 
-    [GeneratedRegex(@"^[\p{L}\p{M}0-9][\p{L}\p{M}0-9 .'’\-/()&,]*$")]
+    // 's-Hertogenbosch, 's-Gravenhage, 't Zand.
+    [GeneratedRegex(@"^(?:['’][\p{L}]|[\p{L}\p{M}0-9])[\p{L}\p{M}0-9 .'’\-/()&,]*$")]
     private static partial Regex StreetPattern();
 
-    [GeneratedRegex(@"^(\d{1,6})\s*[-/ ]?\s*([A-Za-z0-9]{0,8})$")]
+    [GeneratedRegex(@"^(\d{1,6})\s*[-/ ]?\s*([A-Za-z0-9]{0,12})$")]
     private static partial Regex HouseNumberPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]

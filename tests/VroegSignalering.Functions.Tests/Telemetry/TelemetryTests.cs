@@ -16,6 +16,7 @@ namespace VroegSignalering.Functions.Tests.Telemetry;
 /// One end-to-end run with every log, span and metric captured in memory: the trace follows a signal
 /// from HTTP to dispatch, the pipeline metrics are emitted, and no synthetic personal value appears anywhere.
 /// </summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTests : IDisposable
 {
     private const string Bsn = "999999990";
@@ -161,4 +162,14 @@ public sealed class TelemetryTests : IDisposable
             }
         }
     }
+}
+
+/// <summary>
+/// Activity and meter listeners are process-wide: the telemetry tests run alone, so that no other
+/// test's spans are exported into (or mutate) their in-memory lists while they read them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry";
 }

@@ -1,0 +1,157 @@
+using Azure;
+using VroegSignalering.Azure.Messaging;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Azure.Tables;
+using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Reporting;
+
+namespace VroegSignalering.Azure.Reporting;
+
+/// <summary>How far the pipeline got, from cheap reads (for waiting with a progress line).</summary>
+public sealed record PipelineProgress(
+    int Receipts,
+    int ChunksExpected,
+    int ChunksProcessed,
+    int IntakeQueue,
+    int HouseholdsToTriage,
+    int DispatchQueue,
+    int OutboxPending,
+    int OutboxFailed)
+{
+    /// <summary>Every accepted signal processed, every household triaged, every task sent (or failed for good).</summary>
+    public bool Settled => Receipts > 0 && ChunksProcessed >= ChunksExpected && IntakeQueue == 0 && HouseholdsToTriage == 0 && DispatchQueue == 0 && OutboxPending == 0;
+}
+
+/// <summary>
+/// Reads a run back from storage and the queues (full scans: for local runs, pilots and reports, not a
+/// hot path). The gemeente task queues are counted by peeking, so nothing is consumed.
+/// </summary>
+public sealed class RunObserver(StorageClients storage, StorageNames names, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
+{
+    public async Task<PipelineProgress> ProgressAsync(CancellationToken cancellationToken)
+    {
+        var receiptCount = 0;
+        var expected = 0;
+        var chunkTable = await tables.GetAsync(names.Receipts, cancellationToken);
+        await foreach (var e in chunkTable.QueryAsync<global::Azure.Data.Tables.TableEntity>(select: ["Chunks"], cancellationToken: cancellationToken))
+        {
+            receiptCount++;
+            expected += e.GetInt32("Chunks") ?? 0;
+        }
+
+        var processed = 0;
+        var chunks = await tables.GetAsync(names.ReceiptChunks, cancellationToken);
+        await foreach (var _ in chunks.QueryAsync<global::Azure.Data.Tables.TableEntity>(select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            processed++;
+        }
+
+        var pending = 0;
+        await foreach (var _ in outbox.ListAsync(OutboxIndexState.Pending, DateTimeOffset.MaxValue, cancellationToken))
+        {
+            pending++;
+        }
+
+        var failed = 0;
+        await foreach (var _ in outbox.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, cancellationToken))
+        {
+            failed++;
+        }
+
+        return new PipelineProgress(
+            receiptCount,
+            expected,
+            processed,
+            await QueueLengthAsync(names.SignalsIntakeQueue, cancellationToken),
+            await changes.CountAsync(cancellationToken),
+            await QueueLengthAsync(names.DispatchQueue, cancellationToken),
+            pending,
+            failed);
+    }
+
+    public async Task<RunObservation> ObserveAsync(IReadOnlyList<string> gemeenten, CancellationToken cancellationToken)
+    {
+        var receiptList = new List<IntakeReceipt>();
+        await foreach (var r in receipts.ScanAsync(cancellationToken))
+        {
+            receiptList.Add(r);
+        }
+
+        var signals = new List<StoredSignal>();
+        await foreach (var (_, s) in households.ScanSignalsAsync(cancellationToken))
+        {
+            signals.Add(s);
+        }
+
+        var cases = new List<HouseholdCase>();
+        await foreach (var (_, c) in households.ScanCasesAsync(cancellationToken))
+        {
+            cases.Add(c);
+        }
+
+        var tasks = new List<OutreachTask>();
+        await foreach (var (_, t) in households.ScanTasksAsync(cancellationToken))
+        {
+            tasks.Add(t);
+        }
+
+        var outboxRows = new List<OutboxEntry>();
+        await foreach (var (_, o) in households.ScanOutboxAsync(cancellationToken))
+        {
+            outboxRows.Add(o);
+        }
+
+        var messages = new Dictionary<string, int>(StringComparer.Ordinal);
+        var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var gemeente in gemeenten.Concat(tasks.Select(t => t.Area.Gemeentecode)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var ids = await MessageIdsAsync(names.OutreachQueue(gemeente), cancellationToken);
+            if (ids is not null)
+            {
+                messages[gemeente] = ids.Count;
+                distinct[gemeente] = ids.Distinct(StringComparer.Ordinal).Count();
+            }
+        }
+
+        var poison = await QueueLengthAsync(names.SignalsIntakeQueue + "-poison", cancellationToken) + await QueueLengthAsync(names.DispatchQueue + "-poison", cancellationToken);
+        return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison);
+    }
+
+    private async Task<int> QueueLengthAsync(string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await storage.Queues.GetQueueClient(queue).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+    }
+
+    // Storage queues cannot be browsed beyond 32 messages without receiving: receive in pages with a
+    // short invisibility and never delete, so the messages reappear for the real consumer.
+    private async Task<List<string>?> MessageIdsAsync(string queue, CancellationToken cancellationToken)
+    {
+        var client = storage.Queues.GetQueueClient(queue);
+        if (!await client.ExistsAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var ids = new List<string>();
+        while (true)
+        {
+            var batch = (await client.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), cancellationToken)).Value;
+            if (batch.Length == 0)
+            {
+                break;
+            }
+
+            ids.AddRange(batch.Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId).MessageId));
+        }
+
+        return ids;
+    }
+}

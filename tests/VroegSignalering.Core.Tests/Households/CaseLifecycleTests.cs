@@ -1,0 +1,124 @@
+using VroegSignalering.Core.Households;
+using static VroegSignalering.Core.Tests.Households.HouseholdData;
+
+namespace VroegSignalering.Core.Tests.Households;
+
+public class CaseLifecycleTests
+{
+    private static readonly DateTimeOffset Later = Now.AddDays(3);
+
+    public static TheoryData<CaseStatus, CaseStatus> Allowed => new()
+    {
+        { CaseStatus.New, CaseStatus.Triaged },
+        { CaseStatus.New, CaseStatus.Closed },
+        { CaseStatus.Triaged, CaseStatus.Triaged },
+        { CaseStatus.Triaged, CaseStatus.TaskDispatched },
+        { CaseStatus.Triaged, CaseStatus.InContact },
+        { CaseStatus.Triaged, CaseStatus.Closed },
+        { CaseStatus.TaskDispatched, CaseStatus.Triaged },
+        { CaseStatus.TaskDispatched, CaseStatus.InContact },
+        { CaseStatus.TaskDispatched, CaseStatus.Closed },
+        { CaseStatus.InContact, CaseStatus.Triaged },
+        { CaseStatus.InContact, CaseStatus.Closed },
+    };
+
+    public static TheoryData<CaseStatus, CaseStatus> Refused
+    {
+        get
+        {
+            var allowed = Allowed.Select(row => ((CaseStatus)row[0], (CaseStatus)row[1])).ToHashSet();
+            var refused = new TheoryData<CaseStatus, CaseStatus>();
+            foreach (var from in Enum.GetValues<CaseStatus>())
+            {
+                foreach (var to in Enum.GetValues<CaseStatus>())
+                {
+                    if (!allowed.Contains((from, to)))
+                    {
+                        refused.Add(from, to);
+                    }
+                }
+            }
+
+            return refused;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Allowed))]
+    public void An_allowed_transition_moves_the_case(CaseStatus from, CaseStatus to)
+    {
+        Assert.True(CaseLifecycle.CanMove(from, to));
+
+        var moved = Case(status: from).MoveTo(to, Later, to == CaseStatus.Closed ? "Hulpaanbod geaccepteerd" : null);
+
+        Assert.Equal(to, moved.Status);
+        Assert.Equal(Later, moved.UpdatedAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void A_refused_transition_throws_and_names_the_move(CaseStatus from, CaseStatus to)
+    {
+        Assert.False(CaseLifecycle.CanMove(from, to));
+
+        var ex = Assert.Throws<InvalidCaseTransitionException>(() => Case(status: from).MoveTo(to, Later, "Hulpaanbod geaccepteerd"));
+
+        Assert.Equal(from, ex.From);
+        Assert.Equal(to, ex.To);
+        Assert.Contains("c-test-1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_tables_cover_every_pair_of_statuses()
+    {
+        var statuses = Enum.GetValues<CaseStatus>().Length;
+
+        Assert.Equal(statuses * statuses, Allowed.Count() + Refused.Count());
+    }
+
+    [Fact]
+    public void A_closed_case_can_go_nowhere()
+    {
+        Assert.All(Enum.GetValues<CaseStatus>(), to => Assert.False(CaseLifecycle.CanMove(CaseStatus.Closed, to)));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Closing_a_case_needs_a_resultaat(string? resultaat)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Case(status: CaseStatus.InContact).MoveTo(CaseStatus.Closed, Later, resultaat));
+
+        Assert.Equal("resultaat", ex.ParamName);
+    }
+
+    [Fact]
+    public void Closing_records_the_resultaat_and_the_moment()
+    {
+        var closed = Case(status: CaseStatus.InContact).MoveTo(CaseStatus.Closed, Later, "Hulpaanbod geaccepteerd");
+
+        Assert.Equal("Hulpaanbod geaccepteerd", closed.Resultaat);
+        Assert.Equal(Later, closed.ClosedAt);
+    }
+
+    [Fact]
+    public void Other_moves_leave_resultaat_and_closing_time_alone()
+    {
+        var moved = Case(status: CaseStatus.Triaged).MoveTo(CaseStatus.TaskDispatched, Later, "ignored");
+
+        Assert.Null(moved.Resultaat);
+        Assert.Null(moved.ClosedAt);
+    }
+
+    [Fact]
+    public void Moving_returns_a_new_case_and_leaves_the_original_unchanged()
+    {
+        var original = Case(status: CaseStatus.New);
+
+        _ = original.MoveTo(CaseStatus.Triaged, Later);
+
+        Assert.Equal(CaseStatus.New, original.Status);
+        Assert.Equal(Now, original.UpdatedAt);
+    }
+}
