@@ -1,28 +1,47 @@
 #!/usr/bin/env bash
-# The main job of VroegSignalering on one machine. Sets up what it needs on a fresh machine
-# (Azurite from package-lock.json, the app from NuGet), starts Azurite in memory and the Functions
-# app in standalone mode, and serves until Ctrl-C.
+# The main job of VroegSignalering on one machine: a realistic month of signals, end to end.
+# On a fresh machine it sets up what it needs (Azurite from package-lock.json, the app and the CLI
+# from NuGet), starts Azurite in memory and the Functions app in standalone mode with the local
+# demo creditors, generates a month of synthetic signals, posts them as the creditors (JSON, NDJSON
+# and CSV), waits until every accepted signal is processed and every task dispatched to the local
+# task queues, and prints a summary. Reports: out/run-report.json and out/run-report.html.
 #
-# Options: --serve            start Azurite and the app and serve until Ctrl-C
-#          --url URL          where the app listens (default http://127.0.0.1:7071, or $VROEG_URL)
+# Options: --signals N     signals in the month (default 20000)
+#          --seed S        generator seed (default 1); the same seed gives the same counts
+#          --serve         only start Azurite and the app and serve until Ctrl-C (no data);
+#                          prints the local creditor ids and their API keys
+#          --url URL       where the app listens (default http://127.0.0.1:7071, or $VROEG_URL)
+#          --keep-running  after the report, keep serving until Ctrl-C
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib/common.sh
 source "$root/scripts/lib/common.sh"
 
 url="${VROEG_URL:-http://127.0.0.1:7071}"
+signals=20000
+seed=1
+serve=false
+keep=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --serve) shift ;;
-    --url) url="$2"; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --serve) serve=true; shift ;;
+    --signals) [[ "${2:-}" =~ ^[0-9]+$ && "$2" -gt 0 ]] || die "--signals needs a positive number"; signals="$2"; shift 2 ;;
+    --seed) [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--seed needs a number"; seed="$2"; shift 2 ;;
+    --url) url="${2:?--url needs an address}"; shift 2 ;;
+    --keep-running) keep=true; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-work="$root/out/run"
+started=$(date +%s)
+out="$root/out"
+work="$out/run"
 app_dir="$root/artifacts/run/functions"
+cli_dir="$root/artifacts/run/cli"
+mkdir -p "$work"
+
 APP_PID=""
 cleanup() {
   if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
@@ -38,23 +57,73 @@ trap 'exit 143' TERM
 
 require_tools
 ensure_node_tools
-log "building the Functions app"
+log "building the Functions app and the vroeg CLI"
 dotnet publish "$root/functions/VroegSignalering.Functions.csproj" -c Release -o "$app_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
-  || die "build failed"
+  || die "building the app failed"
+dotnet publish "$root/tools/VroegSignalering.Cli/VroegSignalering.Cli.csproj" -c Release -o "$cli_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
+  || die "building the CLI failed"
+vroeg() { dotnet "$cli_dir/vroeg.dll" "$@"; }
 
 azurite_start "$work/azurite"
 
-log "starting the Functions app (standalone) on $url"
-Standalone__Url="$url" Standalone__Enabled=true ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
-  dotnet "$app_dir/VroegSignalering.Functions.dll" &
-APP_PID=$!
+# Local-only settings. Keys are fresh random bytes per run: Azurite keeps nothing after the run.
+export Keys__Encryption__ActiveKeyId=run Keys__Encryption__Keys__run="$(head -c 32 /dev/urandom | base64)"
+export Keys__Hmac__ActiveKeyId=run Keys__Hmac__Keys__run="$(head -c 32 /dev/urandom | base64)"
+export Creditors__Source=File Creditors__File="$root/config/local/creditors.json"
+export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$root/data/addresses/pc6hnr20260801_gwb.csv"
+export Dispatch__Transport=StorageQueue Dispatch__SweepAfter=00:00:20
+# The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.
+export TriageCasesSchedule="*/5 * * * * *" SweepOutboxSchedule="*/15 * * * * *" Triage__Default__SettleSeconds=3
+export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 Telemetry__MonitorInterval=00:00:10
 
+log "starting the Functions app (standalone) on $url"
+app_log="$work/app.log"
+# Like the Functions host, start the handler in the app folder (its content root: appsettings.json, function.json).
+if [[ "$serve" == true ]]; then
+  (cd "$app_dir" && Standalone__Url="$url" Standalone__Enabled=true exec dotnet VroegSignalering.Functions.dll) &
+else
+  (cd "$app_dir" && Standalone__Url="$url" Standalone__Enabled=true Logging__LogLevel__Default=Warning \
+    exec dotnet VroegSignalering.Functions.dll >"$app_log" 2>&1) &
+fi
+APP_PID=$!
 for _ in $(seq 1 150); do
   if curl -fsS "$url/api/health" >/dev/null 2>&1; then break; fi
-  kill -0 "$APP_PID" 2>/dev/null || die "the app exited during start"
+  kill -0 "$APP_PID" 2>/dev/null || { [[ -f "$app_log" ]] && tail -20 "$app_log" >&2; die "the app exited during start"; }
   sleep 0.2
 done
-curl -fsS "$url/api/health" >&2 || die "the app did not become healthy at $url/api/health"
-echo >&2
-log "serving on $url  (GET $url/api/health)  - Ctrl-C stops"
-wait "$APP_PID"
+curl -fsS "$url/api/health" >/dev/null || die "the app did not become healthy at $url/api/health"
+log "app healthy: $url/api/health"
+
+print_creditors() {
+  echo "Local creditors (config/local/creditors.json; local-only keys):" >&2
+  node -e '
+    const f = require(process.argv[1]);
+    for (const c of f.creditors) console.error(`  ${c.id.padEnd(22)} ${c.partnerTypes.join(",").padEnd(10)} X-Api-Key: ${c.apiKeys[0]}`);
+  ' "$root/config/local/creditors.json"
+  echo "Try: curl -H 'X-Api-Key: <key>' -H 'Content-Type: application/json' -d @signal.json $url/api/v1/signals" >&2
+}
+
+if [[ "$serve" == true ]]; then
+  print_creditors
+  log "serving on $url (OpenAPI: $url/api/openapi/v1.json) - Ctrl-C stops"
+  wait "$APP_PID"
+  exit 0
+fi
+
+month="$out/month"
+log "generating $signals synthetic signals (seed $seed)"
+vroeg generate --signals "$signals" --seed "$seed" --out "$month" >&2
+log "posting them as the local creditors (JSON, NDJSON and CSV)"
+vroeg post --dir "$month" --url "$url" --parallel 4 >&2
+log "waiting for processing, triage and dispatch; then reporting from storage"
+set +e
+vroeg report --wait --timeout 3600 --started "$started" --json "$out/run-report.json" --html "$out/run-report.html"
+report_rc=$?
+set -e
+log "run finished in $(( $(date +%s) - started )) s (app log: $app_log)"
+if [[ "$keep" == true ]]; then
+  print_creditors
+  log "still serving on $url - Ctrl-C stops"
+  wait "$APP_PID"
+fi
+exit "$report_rc"

@@ -7,6 +7,7 @@ using VroegSignalering.Azure.Creditors;
 using VroegSignalering.Azure.Health;
 using VroegSignalering.Azure.KeyManagement;
 using VroegSignalering.Azure.Queues;
+using VroegSignalering.Azure.Reporting;
 using VroegSignalering.Azure.ServiceBus;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Azure.Tables;
@@ -45,12 +46,15 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<ISignalReferenceStore, SignalReferenceTableStore>();
         services.AddSingleton<ReceiptTableStore>();
         services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<ReceiptTableStore>());
-        services.AddSingleton<IQuarantineStore, QuarantineTableStore>();
+        services.AddSingleton<QuarantineTableStore>();
+        services.AddSingleton<IQuarantineStore>(sp => sp.GetRequiredService<QuarantineTableStore>());
         services.AddSingleton<ChangeFeedTable>();
         services.AddSingleton<IHouseholdChangeFeed>(sp => sp.GetRequiredService<ChangeFeedTable>());
-        services.AddSingleton<IOutboxIndex, OutboxIndexTable>();
+        services.AddSingleton<OutboxIndexTable>();
+        services.AddSingleton<IOutboxIndex>(sp => sp.GetRequiredService<OutboxIndexTable>());
         services.AddSingleton<ISignalQueue, SignalQueue>();
         services.AddSingleton<IDispatchQueue, DispatchQueue>();
+        services.AddSingleton<RunObserver>();
 
         var addresses = configuration.GetSection(AddressRegistryOptions.Section);
         services.AddOptions<AddressRegistryOptions>().Bind(addresses);

@@ -19,6 +19,12 @@ public static class Program
         root.Subcommands.Add(AddressesCommands.Create(env));
         root.Subcommands.Add(GenerateCommand.Create(env));
         root.Subcommands.Add(PostCommand.Create(env));
+        root.Subcommands.Add(ReportCommand.Create(env));
+        root.Subcommands.Add(TasksCommands.Create(env));
+        root.Subcommands.Add(OutboxCommands.Create(env));
+        root.Subcommands.Add(PoisonCommands.Create(env));
+        root.Subcommands.Add(QuarantineCommands.Create(env));
+        root.Subcommands.Add(CreditorsCommands.Create(env));
         return root;
     }
 

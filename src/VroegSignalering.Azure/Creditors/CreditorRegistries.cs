@@ -138,6 +138,13 @@ public sealed class TableCreditorRegistry(TableSet tables, IOptions<CreditorOpti
         return list;
     }
 
+    /// <summary>Entries with their key hashes, uncached (administration).</summary>
+    public async Task<IReadOnlyList<CreditorEntry>> EntriesForAdminAsync(CancellationToken cancellationToken)
+    {
+        _cache = null;
+        return await EntriesAsync(cancellationToken);
+    }
+
     /// <summary>Adds or replaces a creditor; the API key hashes replace the old ones (rotation keeps at most two).</summary>
     public async Task SaveAsync(Creditor creditor, IReadOnlyList<string> apiKeyHashes, IReadOnlyList<string> entraAppIds, CancellationToken cancellationToken)
     {

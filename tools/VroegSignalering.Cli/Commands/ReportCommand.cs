@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using VroegSignalering.Azure.Reporting;
+using VroegSignalering.Cli.Cli;
+using VroegSignalering.Cli.Operations;
+using VroegSignalering.Cli.Reporting;
+using VroegSignalering.Core.Reporting;
+
+namespace VroegSignalering.Cli.Commands;
+
+/// <summary>
+/// <c>vroeg report</c>: optionally wait until the pipeline has settled (every accepted signal processed,
+/// every household triaged, every task sent), then read the run back from storage and the queues and
+/// write the summary table, out/run-report.json and out/run-report.html.
+/// </summary>
+internal static class ReportCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var wait = new Option<bool>("--wait") { Description = "Wait until every accepted signal is processed and every task dispatched, showing progress." };
+        var timeout = CommandHelpers.IntOption("--timeout", "Seconds --wait waits at most before failing.", 1800, min: 1);
+        var json = CommandHelpers.PathOption("--json", "Where to write the report as JSON.", "out/run-report.json");
+        var html = CommandHelpers.PathOption("--html", "Where to write the report as HTML with charts.", "out/run-report.html");
+        var gemeenten = CommandHelpers.PathOption("--gemeenten", "code;naam file for gemeente names in the report.", "data/addresses/gemeenten.csv");
+        var started = new Option<long?>("--started") { Description = "Unix time (s) the run started, to report its wall time.", HelpName = "seconds" };
+        var command = new Command("report", "Report what a run did, computed from storage and queues (optionally waiting for the pipeline to settle).")
+        {
+            wait, timeout, json, html, gemeenten, started,
+        };
+        pipeline.AddTo(command);
+
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            await using var services = pipeline.Build(parseResult);
+            var observer = services.GetRequiredService<RunObserver>();
+            if (parseResult.GetValue(wait))
+            {
+                await WaitAsync(observer, env, TimeSpan.FromSeconds(parseResult.GetValue(timeout)), ct);
+            }
+
+            var names = ReadNames(parseResult.ResolvePath(gemeenten, env));
+            var observation = await observer.ObserveAsync(names.Keys.ToList(), ct);
+            var report = RunReportBuilder.Build(observation, env.Time.GetUtcNow());
+            var wallTime = parseResult.GetValue(started) is { } s ? env.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(s) : (TimeSpan?)null;
+
+            var jsonPath = parseResult.ResolvePath(json, env)!;
+            var htmlPath = parseResult.ResolvePath(html, env)!;
+            Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(htmlPath)!);
+            await File.WriteAllTextAsync(jsonPath, ReportRendering.ToJson(report), ct);
+            await File.WriteAllTextAsync(htmlPath, ReportRendering.ToHtml(report, names, wallTime), ct);
+            await env.Out.WriteAsync(ReportRendering.ToTable(report, names, wallTime));
+            await env.Out.WriteLineAsync($"\nWrote {jsonPath} and {htmlPath}");
+            return report.Tasks.Failed > 0 || report.Tasks.Pending > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task WaitAsync(RunObserver observer, CliEnvironment env, TimeSpan timeout, CancellationToken ct)
+    {
+        var progress = new ProgressReporter(env);
+        var deadline = env.Time.GetUtcNow() + timeout;
+        var settledTwice = 0;
+        while (true)
+        {
+            var p = await observer.ProgressAsync(ct);
+            var status = string.Create(CultureInfo.InvariantCulture,
+                $"waiting: chunks {p.ChunksProcessed}/{p.ChunksExpected} processed · intake queue {p.IntakeQueue} · households to triage {p.HouseholdsToTriage} · dispatch queue {p.DispatchQueue} · tasks to send {p.OutboxPending} · failed {p.OutboxFailed}");
+            progress.Report(status);
+
+            // Settled twice in a row: a timer between two reads cannot leave work half-announced.
+            settledTwice = p.Settled ? settledTwice + 1 : 0;
+            if (settledTwice >= 2)
+            {
+                progress.Complete(status.Replace("waiting:", "settled:", StringComparison.Ordinal));
+                return;
+            }
+
+            if (env.Time.GetUtcNow() > deadline)
+            {
+                progress.Complete(status);
+                throw new CliException($"the pipeline did not settle within {timeout.TotalSeconds:0} s");
+            }
+
+            await env.Delay(TimeSpan.FromSeconds(2), ct);
+        }
+    }
+
+    internal static IReadOnlyDictionary<string, string> ReadNames(string? path)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (path is null || !File.Exists(path))
+        {
+            return names;
+        }
+
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var parts = line.Split(';');
+            if (parts.Length >= 2 && parts[0].Trim().Length > 0)
+            {
+                names[parts[0].Trim().PadLeft(4, '0')] = parts[1].Trim();
+            }
+        }
+
+        return names;
+    }
+}

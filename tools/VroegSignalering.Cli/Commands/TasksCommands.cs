@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using VroegSignalering.Azure.Messaging;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Cli.Cli;
+using VroegSignalering.Cli.Operations;
+
+namespace VroegSignalering.Cli.Commands;
+
+/// <summary>
+/// <c>vroeg tasks tail --gemeente 0363</c>: shows outreach tasks arriving in a gemeente's local queue
+/// (the storage-queue stand-in for its Service Bus subscription), as the team's system would receive them.
+/// </summary>
+internal static class TasksCommands
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var tasks = new Command("tasks", "Outreach tasks on the local task queues.");
+        tasks.Subcommands.Add(Tail(env));
+        return tasks;
+    }
+
+    private static Command Tail(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var gemeente = new Option<string>("--gemeente") { Description = "Four-digit gemeentecode (0363, or GM0363).", Required = true, HelpName = "code" };
+        gemeente.Validators.Add(r =>
+        {
+            if (Normalise(r.GetValueOrDefault<string>()) is null)
+            {
+                r.AddError("Option '--gemeente' expects a gemeentecode such as 0363 or GM0363.");
+            }
+        });
+        var consume = new Option<bool>("--consume") { Description = "Remove each task from the queue after showing it (act as the team's consumer). Default: only look." };
+        var follow = new Option<bool>("--follow") { Description = "Keep waiting for new tasks until Ctrl-C." };
+        var max = CommandHelpers.IntOption("--max", "Stop after this many tasks.", 1000, min: 1);
+        var command = new Command("tail", "Show outreach tasks arriving for a gemeente.") { gemeente, consume, follow, max };
+        pipeline.AddTo(command);
+
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            await using var services = pipeline.Build(parseResult);
+            var names = services.GetRequiredService<StorageNames>();
+            var code = Normalise(parseResult.GetValue(gemeente))!;
+            var queue = services.GetRequiredService<StorageClients>().Queues.GetQueueClient(names.OutreachQueue(code));
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var limit = parseResult.GetValue(max);
+            await env.Out.WriteLineAsync($"{"received",-20} {"priority",-8} {"score",5}  {"due",-10}  {"team",-22} task / reasons");
+            while (seen.Count < limit && !ct.IsCancellationRequested)
+            {
+                if (!await queue.ExistsAsync(ct))
+                {
+                    if (!parseResult.GetValue(follow))
+                    {
+                        break;
+                    }
+
+                    await env.Delay(TimeSpan.FromSeconds(2), ct);
+                    continue;
+                }
+
+                // Look without consuming: received messages stay invisible for a while, then reappear.
+                var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(parseResult.GetValue(consume) ? 1 : 10), ct)).Value;
+                foreach (var m in batch)
+                {
+                    var envelope = LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId);
+                    if (seen.Add(envelope.MessageId))
+                    {
+                        await env.Out.WriteLineAsync(Describe(envelope));
+                    }
+
+                    if (parseResult.GetValue(consume))
+                    {
+                        await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                    }
+                }
+
+                if (batch.Length == 0)
+                {
+                    if (!parseResult.GetValue(follow))
+                    {
+                        break;
+                    }
+
+                    await env.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+            }
+
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{seen.Count} task(s) for gemeente {code}"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string Describe(LocalServiceBusMessage m)
+    {
+        var body = JsonNode.Parse(m.Body);
+        var reasons = body?["reasons"]?.AsArray().Select(r => (string?)r?["code"]).OfType<string>() ?? [];
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{m.EnqueuedTime?.UtcDateTime:yyyy-MM-dd HH:mm:ss} {(string?)body?["priority"],-8} {(int?)body?["score"],5}  {(string?)body?["dueDate"],-10}  {(string?)body?["team"],-22} {m.MessageId} {string.Join(',', reasons)}");
+    }
+
+    internal static string? Normalise(string? code) => VroegSignalering.Core.Routing.AreaCodeFormat.Gemeente(code);
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using VroegSignalering.Azure;
+using VroegSignalering.Core;
+
+namespace VroegSignalering.Cli.Operations;
+
+/// <summary>
+/// Options every operations command shares, and the app's own adapters built from them. Configuration
+/// comes from the same environment variables the Functions app reads (AzureWebJobsStorage,
+/// Storage__TablePrefix, Keys__…, Dispatch__…), so an operator runs `vroeg` with the app's settings;
+/// <c>--connection</c> and <c>--table-prefix</c> override them.
+/// </summary>
+internal sealed class PipelineOptions
+{
+    public Option<string> Connection { get; } = new("--connection")
+    {
+        Description = "Storage connection string (default: $AzureWebJobsStorage, else the local emulator).",
+        HelpName = "connection-string",
+    };
+
+    public Option<string> TablePrefix { get; } = new("--table-prefix")
+    {
+        Description = "Table name prefix the app uses (default: $Storage__TablePrefix).",
+        HelpName = "prefix",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Connection);
+        command.Options.Add(TablePrefix);
+    }
+
+    public ServiceProvider Build(ParseResult parseResult)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (parseResult.GetValue(Connection) is { } connection)
+        {
+            overrides["AzureWebJobsStorage"] = connection;
+        }
+
+        if (parseResult.GetValue(TablePrefix) is { } prefix)
+        {
+            overrides["Storage:TablePrefix"] = prefix;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["Telemetry:MonitorEnabled"] = "false" })
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides)
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddVroegCore(configuration);
+        services.AddVroegAzure(configuration);
+        return services.BuildServiceProvider();
+    }
+}

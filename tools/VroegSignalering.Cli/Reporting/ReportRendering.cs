@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using VroegSignalering.Core.Reporting;
+
+namespace VroegSignalering.Cli.Reporting;
+
+/// <summary>The run report as a console table, as JSON, and as a self-contained HTML page with SVG charts.</summary>
+internal static class ReportRendering
+{
+    private static readonly string[] Priorities = ["Spoed", "Hoog", "Normaal", "Laag"];
+    private static readonly Dictionary<string, string> PriorityColours = new(StringComparer.Ordinal)
+    {
+        ["Spoed"] = "#c0392b",
+        ["Hoog"] = "#e67e22",
+        ["Normaal"] = "#2e86c1",
+        ["Laag"] = "#95a5a6",
+    };
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static string ToJson(RunReport report) => JsonSerializer.Serialize(report, Json);
+
+    public static string ToTable(RunReport r, IReadOnlyDictionary<string, string> gemeenteNames, TimeSpan? wallTime)
+    {
+        var sb = new StringBuilder();
+        void Line(string label, object value) => sb.Append(CultureInfo.InvariantCulture, $"  {label,-44}{value,12}\n");
+        sb.Append("VroegSignalering run report (figures read back from storage and queues)\n\n");
+        sb.Append("Intake\n");
+        Line("requests (receipts)", r.Intake.Requests);
+        Line("rows received", r.Intake.Rows);
+        Line("signals accepted", r.Intake.Accepted);
+        Line("rows rejected", r.Intake.Rejected);
+        Line("duplicates (already received)", r.Intake.Duplicates);
+        foreach (var (code, n) in r.Intake.RejectedByCode.OrderByDescending(kv => kv.Value))
+        {
+            Line("  rejected: " + code, n);
+        }
+
+        sb.Append("\nProcessing\n");
+        Line("signals stored", r.SignalsStored);
+        Line("signals quarantined", r.Quarantine.Total);
+        foreach (var (reason, n) in r.Quarantine.ByReason)
+        {
+            Line("  quarantined: " + reason, n);
+        }
+
+        sb.Append("\nCases and tasks\n");
+        Line("cases", r.Cases.Total);
+        Line("cases with 2+ creditors (stapeling)", r.Cases.WithMultipleCreditors);
+        Line("repeat signals without new task", r.Cases.RepeatSignalsWithoutNewTask);
+        Line("signals under a minimum amount", r.Cases.SignalsBelowMinimumAmount);
+        Line("tasks (all revisions)", r.Tasks.Total);
+        Line("  of which later revisions", r.Tasks.Revisions);
+        Line("tasks dispatched", r.Tasks.Dispatched);
+        Line("tasks pending", r.Tasks.Pending);
+        Line("tasks failed", r.Tasks.Failed);
+
+        sb.Append("\nTasks by priority and gemeente\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"gemeente",-22}{string.Concat(Priorities.Select(p => $"{p,9}"))}{"total",9}{"queued",9}\n");
+        foreach (var (gemeente, byPriority) in r.Tasks.ByGemeenteAndPriority)
+        {
+            var name = gemeenteNames.TryGetValue(gemeente, out var n) ? $"{gemeente} {n}" : gemeente;
+            sb.Append(CultureInfo.InvariantCulture, $"  {name,-22}{string.Concat(Priorities.Select(p => $"{byPriority.GetValueOrDefault(p),9}"))}{byPriority.Values.Sum(),9}{r.Delivery.DistinctTasksByGemeente.GetValueOrDefault(gemeente),9}\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"  {"total",-22}{string.Concat(Priorities.Select(p => $"{r.Tasks.ByPriority.GetValueOrDefault(p),9}"))}{r.Tasks.Total,9}{r.Delivery.DistinctTasksByGemeente.Values.Sum(),9}\n");
+
+        sb.Append("\nSpeed\n");
+        Line("first receipt → last dispatch (s)", r.Throughput.Seconds.ToString("0.0", CultureInfo.InvariantCulture));
+        Line("signals per second", r.Throughput.SignalsPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
+        Line("tasks per second", r.Throughput.TasksPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
+        Line("signal → task latency p50 (s)", r.Latency.P50.ToString("0.00", CultureInfo.InvariantCulture));
+        Line("signal → task latency p95 (s)", r.Latency.P95.ToString("0.00", CultureInfo.InvariantCulture));
+        Line("signal → task latency p99 (s)", r.Latency.P99.ToString("0.00", CultureInfo.InvariantCulture));
+        if (wallTime is { } w)
+        {
+            Line("wall time of the run (s)", w.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    public static string ToHtml(RunReport r, IReadOnlyDictionary<string, string> gemeenteNames, TimeSpan? wallTime)
+    {
+        var sb = new StringBuilder();
+        sb.Append("""
+            <!DOCTYPE html>
+            <html lang="nl">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>VroegSignalering – run report</title>
+            <style>
+            body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#222;max-width:72rem}
+            h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+            .note{color:#666;font-size:.9rem}
+            .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.8rem;margin-top:1rem}
+            .tile{border:1px solid #ddd;border-radius:.4rem;padding:.7rem}
+            .tile .v{font-size:1.5rem;font-weight:600} .tile .k{color:#555;font-size:.85rem}
+            table{border-collapse:collapse;margin-top:.6rem} th,td{padding:.25rem .7rem;border-bottom:1px solid #eee;text-align:right} th:first-child,td:first-child{text-align:left}
+            .legend span{display:inline-block;margin-right:1rem;font-size:.85rem} .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
+            </style>
+            </head>
+            <body>
+            <h1>VroegSignalering – run report</h1>
+            """);
+        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Generated {Esc(r.GeneratedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}. Every figure is read back from storage and the task queues.</p>\n");
+
+        sb.Append("<div class=\"tiles\">\n");
+        Tile(sb, "signals accepted", r.Intake.Accepted);
+        Tile(sb, "rows rejected", r.Intake.Rejected);
+        Tile(sb, "quarantined", r.Quarantine.Total);
+        Tile(sb, "cases", r.Cases.Total);
+        Tile(sb, "tasks dispatched", r.Tasks.Dispatched);
+        Tile(sb, "signals / s", r.Throughput.SignalsPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
+        Tile(sb, "latency p95 (s)", r.Latency.P95.ToString("0.0", CultureInfo.InvariantCulture));
+        if (wallTime is { } w)
+        {
+            Tile(sb, "wall time (s)", w.TotalSeconds.ToString("0", CultureInfo.InvariantCulture));
+        }
+
+        sb.Append("</div>\n");
+
+        sb.Append("<h2>Tasks per priority per gemeente</h2>\n");
+        sb.Append(StackedBars(r, gemeenteNames));
+        sb.Append("<table><thead><tr><th>gemeente</th>");
+        foreach (var p in Priorities)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<th>{p}</th>");
+        }
+
+        sb.Append("<th>total</th><th>in queue</th></tr></thead><tbody>\n");
+        foreach (var (gemeente, byPriority) in r.Tasks.ByGemeenteAndPriority)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Esc(Name(gemeente, gemeenteNames))}</td>");
+            foreach (var p in Priorities)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<td>{byPriority.GetValueOrDefault(p)}</td>");
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"<td>{byPriority.Values.Sum()}</td><td>{r.Delivery.DistinctTasksByGemeente.GetValueOrDefault(gemeente)}</td></tr>\n");
+        }
+
+        sb.Append("</tbody></table>\n");
+
+        sb.Append("<h2>Signal → task latency</h2>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<p>p50 {r.Latency.P50:0.00} s · p95 {r.Latency.P95:0.00} s · p99 {r.Latency.P99:0.00} s · max {r.Latency.Max:0.00} s over {r.Latency.Samples} tasks</p>\n");
+        sb.Append(Histogram(r.Latency));
+
+        sb.Append("<h2>Intake</h2>\n<table><tbody>\n");
+        Row(sb, "requests", r.Intake.Requests);
+        Row(sb, "rows received", r.Intake.Rows);
+        Row(sb, "accepted", r.Intake.Accepted);
+        Row(sb, "rejected", r.Intake.Rejected);
+        Row(sb, "duplicates", r.Intake.Duplicates);
+        foreach (var (code, n) in r.Intake.RejectedByCode.OrderByDescending(kv => kv.Value))
+        {
+            Row(sb, "rejected: " + code, n);
+        }
+
+        sb.Append("</tbody></table>\n<h2>Quarantine</h2>\n<table><tbody>\n");
+        Row(sb, "quarantined", r.Quarantine.Total);
+        foreach (var (reason, n) in r.Quarantine.ByReason)
+        {
+            Row(sb, reason, n);
+        }
+
+        sb.Append("</tbody></table>\n<h2>Cases</h2>\n<table><tbody>\n");
+        Row(sb, "cases", r.Cases.Total);
+        Row(sb, "with 2+ creditors (stapeling)", r.Cases.WithMultipleCreditors);
+        Row(sb, "repeat signals without new task", r.Cases.RepeatSignalsWithoutNewTask);
+        Row(sb, "task revisions after the first", r.Tasks.Revisions);
+        foreach (var (status, n) in r.Cases.ByStatus)
+        {
+            Row(sb, "status " + status, n);
+        }
+
+        foreach (var (team, n) in r.Tasks.ByTeam)
+        {
+            Row(sb, "tasks for team " + team, n);
+        }
+
+        sb.Append("</tbody></table>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    private static string StackedBars(RunReport r, IReadOnlyDictionary<string, string> names)
+    {
+        var rows = r.Tasks.ByGemeenteAndPriority.ToList();
+        var max = Math.Max(1, rows.Select(kv => kv.Value.Values.Sum()).DefaultIfEmpty(0).Max());
+        const int barHeight = 24, gap = 10, labelWidth = 170, chartWidth = 560;
+        var height = (rows.Count * (barHeight + gap)) + 30;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"Tasks per priority per gemeente\" width=\"{labelWidth + chartWidth + 60}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\">\n");
+        var y = 0;
+        foreach (var (gemeente, byPriority) in rows)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 16}\">{Esc(Name(gemeente, names))}</text>\n");
+            double x = labelWidth;
+            foreach (var p in Priorities)
+            {
+                var n = byPriority.GetValueOrDefault(p);
+                var w = n * (double)chartWidth / max;
+                if (n > 0)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x:0.0}\" y=\"{y}\" width=\"{w:0.0}\" height=\"{barHeight}\" fill=\"{PriorityColours[p]}\"><title>{p}: {n}</title></rect>\n");
+                }
+
+                x += w;
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 6:0.0}\" y=\"{y + 16}\">{byPriority.Values.Sum()}</text>\n");
+            y += barHeight + gap;
+        }
+
+        sb.Append("</svg>\n<div class=\"legend\">");
+        foreach (var p in Priorities)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<span><i style=\"background:{PriorityColours[p]}\"></i>{p}</span>");
+        }
+
+        sb.Append("</div>\n");
+        return sb.ToString();
+    }
+
+    private static string Histogram(LatencyFigures latency)
+    {
+        var buckets = latency.Histogram;
+        if (buckets.Count == 0)
+        {
+            return "<p class=\"note\">No dispatched tasks.</p>\n";
+        }
+
+        var max = Math.Max(1, buckets.Max(b => b.Count));
+        const int width = 640, height = 200, bottom = 30;
+        var barWidth = width / (double)buckets.Count;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"Latency histogram\" width=\"{width + 20}\" height=\"{height + bottom}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\">\n");
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            var b = buckets[i];
+            var h = b.Count * (double)height / max;
+            var x = i * barWidth;
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x + 1:0.0}\" y=\"{height - h:0.0}\" width=\"{barWidth - 2:0.0}\" height=\"{h:0.0}\" fill=\"#2e86c1\"><title>{b.FromSeconds:0}–{b.ToSeconds:0} s: {b.Count}</title></rect>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 2:0.0}\" y=\"{height + 14}\">{b.FromSeconds:0}s</text>\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{height + 28}\">seconds from signal received to task dispatched (tasks per bucket)</text>\n</svg>\n");
+        return sb.ToString();
+    }
+
+    private static void Tile(StringBuilder sb, string label, object value) =>
+        sb.Append(CultureInfo.InvariantCulture, $"<div class=\"tile\"><div class=\"v\">{Esc(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty)}</div><div class=\"k\">{Esc(label)}</div></div>\n");
+
+    private static void Row(StringBuilder sb, string label, int value) =>
+        sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Esc(label)}</td><td>{value}</td></tr>\n");
+
+    private static string Name(string gemeente, IReadOnlyDictionary<string, string> names) =>
+        names.TryGetValue(gemeente, out var n) ? $"{gemeente} {n}" : gemeente;
+
+    private static string Esc(string text) => WebUtility.HtmlEncode(text);
+}
