@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of VroegSignalering on this machine, setting up what it needs on a fresh one:
 # restores and builds the solution, installs Azurite from package-lock.json (npm ci), starts it in
-# memory on loopback ports the OS picks, publishes the Functions app (the publish-layout test reads
-# it), runs every test project, and stops Azurite on every exit path.
+# memory on loopback ports the OS picks, installs Debian's Chromium when missing (the HTML report is
+# rendered in it), publishes the Functions app (the publish-layout test reads it), runs every test
+# project (Bicep build and lint included), and stops Azurite on every exit path.
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 #
 # Options: -c|--configuration Debug|Release (default Release)
@@ -37,6 +38,7 @@ trap 'exit 143' TERM
 started=$(date +%s)
 require_tools
 ensure_node_tools
+ensure_chromium
 
 log "restoring and building ($configuration)"
 dotnet build "$root/VroegSignalering.sln" -c "$configuration" --nologo -v quiet -clp:ErrorsOnly >&2 \
