@@ -13,7 +13,7 @@ namespace VroegSignalering.Azure.KeyManagement;
 /// </summary>
 public sealed class HmacPseudonymizer : IPseudonymizer
 {
-    private readonly byte[] _key;
+    private readonly IReadOnlyDictionary<string, byte[]> _keys;
 
     public HmacPseudonymizer(IOptions<KeyOptions> options)
     {
@@ -23,22 +23,26 @@ public sealed class HmacPseudonymizer : IPseudonymizer
             throw new InvalidOperationException(error);
         }
 
-        _key = keys[options.Value.Hmac.ActiveKeyId!];
+        _keys = keys;
+        var active = options.Value.Hmac.ActiveKeyId!;
+        KeyIds = [active, .. keys.Keys.Where(k => k != active).Order(StringComparer.Ordinal)];
     }
 
-    public string HouseholdKey(string postcode, int huisnummer, string? toevoeging) =>
-        Hash($"hh|{postcode.ToUpperInvariant()}|{huisnummer.ToString(CultureInfo.InvariantCulture)}|{SignalValidator.NormaliseAddition(toevoeging) ?? string.Empty}");
+    public IReadOnlyList<string> KeyIds { get; }
 
-    public string PersonKey(ClientDetails client)
+    public string HouseholdKey(string keyId, string postcode, int huisnummer, string? toevoeging) =>
+        Hash(keyId, $"hh|{postcode.ToUpperInvariant()}|{huisnummer.ToString(CultureInfo.InvariantCulture)}|{SignalValidator.NormaliseAddition(toevoeging) ?? string.Empty}");
+
+    public string PersonKey(string keyId, ClientDetails client)
     {
         if (client.Burgerservicenummer is { } bsn)
         {
-            return Hash("bsn|" + bsn);
+            return Hash(keyId, "bsn|" + bsn);
         }
 
         var name = Letters((client.Voorvoegsel ?? string.Empty) + client.Achternaam);
         var initial = Letters(client.Voorletters ?? string.Empty) is { Length: > 0 } i ? i[..1] : string.Empty;
-        return Hash($"p|{name}|{initial}|{client.Geboortedatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        return Hash(keyId, $"p|{name}|{initial}|{client.Geboortedatum.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
     }
 
     // "van 't Hof", "Van't Hof" and "vant hof" are one name; "Öztürk" and "Ozturk" too.
@@ -57,10 +61,15 @@ public sealed class HmacPseudonymizer : IPseudonymizer
         return sb.ToString();
     }
 
-    private string Hash(string text)
+    private string Hash(string keyId, string text)
     {
+        if (!_keys.TryGetValue(keyId, out var key))
+        {
+            throw new InvalidOperationException($"no HMAC key with id '{keyId}' is configured");
+        }
+
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(text), mac);
+        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text), mac);
         return Convert.ToHexStringLower(mac[..16]);
     }
 }

@@ -23,6 +23,17 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
     private const string TaskPrefix = "t|";
     private const string OutboxPrefix = "o|";
 
+    public async Task<bool> ExistsAsync(string householdKey, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        await foreach (var _ in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey, maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     public async Task<bool> AddSignalAsync(string householdKey, StoredSignal signal, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);

@@ -130,6 +130,9 @@ public sealed record TriageCommit(
 /// <summary>Reads and writes a household's partition.</summary>
 public interface IHouseholdStore
 {
+    /// <summary>True when the household's partition holds anything (a signal, a case).</summary>
+    Task<bool> ExistsAsync(string householdKey, CancellationToken cancellationToken);
+
     /// <summary>Inserts the signal unless it is already stored; returns false when it was.</summary>
     Task<bool> AddSignalAsync(string householdKey, StoredSignal signal, CancellationToken cancellationToken);
 

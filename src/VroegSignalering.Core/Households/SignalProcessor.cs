@@ -84,7 +84,7 @@ public sealed partial class SignalProcessor(
             return (Fate.Quarantined, null, false);
         }
 
-        var householdKey = pseudonymizer.HouseholdKey(client.Postcode, client.Huisnummer, client.Huisnummertoevoeging);
+        var (keyId, householdKey) = await HouseholdKeyAsync(client, cancellationToken);
         var stored = new StoredSignal(
             queued.SignalId,
             chunk.CreditorId,
@@ -97,7 +97,7 @@ public sealed partial class SignalProcessor(
             signal.WarmeOverdracht,
             signal.Eindeleveringsdatum,
             route.Area,
-            pseudonymizer.PersonKey(client),
+            pseudonymizer.PersonKey(keyId, client),
             AgeOn(client.Geboortedatum, signal.Signaaldatum),
             client.Telefoonnummer is not null,
             chunk.ReceiptId,
@@ -115,6 +115,29 @@ public sealed partial class SignalProcessor(
 
         var urgent = signal.Crisissignaal || signal.Eindeleveringsdatum is not null;
         return (added ? Fate.Stored : Fate.AlreadyStored, new HouseholdChange(householdKey, route.Area.Gemeentecode, now), urgent);
+    }
+
+    // With the active HMAC key, unless the household already exists under a key from before a rotation:
+    // then it stays in that partition, so its signals keep combining into one case.
+    private async Task<(string KeyId, string HouseholdKey)> HouseholdKeyAsync(ClientDetails client, CancellationToken cancellationToken)
+    {
+        var keyIds = pseudonymizer.KeyIds;
+        var active = pseudonymizer.HouseholdKey(keyIds[0], client.Postcode, client.Huisnummer, client.Huisnummertoevoeging);
+        if (keyIds.Count == 1 || await households.ExistsAsync(active, cancellationToken))
+        {
+            return (keyIds[0], active);
+        }
+
+        foreach (var older in keyIds.Skip(1))
+        {
+            var key = pseudonymizer.HouseholdKey(older, client.Postcode, client.Huisnummer, client.Huisnummertoevoeging);
+            if (await households.ExistsAsync(key, cancellationToken))
+            {
+                return (older, key);
+            }
+        }
+
+        return (keyIds[0], active);
     }
 
     /// <summary>Associated data binding a signal's ciphertext to that signal.</summary>

@@ -13,12 +13,19 @@ public interface IPersonalDataProtector
     byte[] Unprotect(ProtectedPayload payload, string context);
 }
 
-/// <summary>Keyed hashes for grouping without holding the data: the same address gives the same household key.</summary>
+/// <summary>
+/// Keyed hashes for grouping without holding the data: the same address gives the same household key.
+/// After a key rotation the older keys stay listed, so households that already exist are still found
+/// under the key they were created with.
+/// </summary>
 public interface IPseudonymizer
 {
+    /// <summary>The HMAC key ids, the active one first.</summary>
+    IReadOnlyList<string> KeyIds { get; }
+
     /// <summary>HMAC over the normalised address (postcode, house number, addition).</summary>
-    string HouseholdKey(string postcode, int huisnummer, string? toevoeging);
+    string HouseholdKey(string keyId, string postcode, int huisnummer, string? toevoeging);
 
     /// <summary>HMAC over the BSN when known, else over normalised surname, initial and birth date.</summary>
-    string PersonKey(ClientDetails client);
+    string PersonKey(string keyId, ClientDetails client);
 }

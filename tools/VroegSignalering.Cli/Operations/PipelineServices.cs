@@ -17,8 +17,14 @@ internal sealed class PipelineOptions
 {
     public Option<string> Connection { get; } = new("--connection")
     {
-        Description = "Storage connection string (default: $AzureWebJobsStorage, else the local emulator).",
+        Description = "Storage connection string (default: $AzureWebJobsStorage or $AzureWebJobsStorage__accountName, else the local emulator).",
         HelpName = "connection-string",
+    };
+
+    public Option<string> Account { get; } = new("--account")
+    {
+        Description = "Storage account name for identity-based access (your az login / managed identity), as in Azure where shared keys are off.",
+        HelpName = "name",
     };
 
     public Option<string> TablePrefix { get; } = new("--table-prefix")
@@ -30,6 +36,7 @@ internal sealed class PipelineOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Connection);
+        command.Options.Add(Account);
         command.Options.Add(TablePrefix);
     }
 
@@ -41,14 +48,27 @@ internal sealed class PipelineOptions
             overrides["AzureWebJobsStorage"] = connection;
         }
 
+        if (parseResult.GetValue(Account) is { } account)
+        {
+            overrides["AzureWebJobsStorage"] = null;
+            overrides["AzureWebJobsStorage:accountName"] = account;
+        }
+
         if (parseResult.GetValue(TablePrefix) is { } prefix)
         {
             overrides["Storage:TablePrefix"] = prefix;
         }
 
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var defaults = new Dictionary<string, string?> { ["Telemetry:MonitorEnabled"] = "false" };
+        if (environment["AzureWebJobsStorage"] is null && environment["AzureWebJobsStorage:accountName"] is null)
+        {
+            defaults["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
+        }
+
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["Telemetry:MonitorEnabled"] = "false" })
-            .AddEnvironmentVariables()
+            .AddInMemoryCollection(defaults)
+            .AddConfiguration(environment)
             .AddInMemoryCollection(overrides)
             .Build();
         var services = new ServiceCollection();
