@@ -66,6 +66,7 @@ public static class AzureServiceCollectionExtensions
                 o.AttemptTimeout.Timeout = timeout;
                 o.TotalRequestTimeout.Timeout = timeout * 4;
                 o.CircuitBreaker.SamplingDuration = timeout * 2 > TimeSpan.FromSeconds(30) ? timeout * 2 : TimeSpan.FromSeconds(30);
+                o.Retry.Delay = addresses.GetValue(nameof(AddressRegistryOptions.PdokRetryDelay), TimeSpan.FromSeconds(1));
             });
         services.AddSingleton<IAddressRegistry>(sp => sp.GetRequiredService<IOptions<AddressRegistryOptions>>().Value.Source switch
         {

@@ -19,7 +19,8 @@ public static class CoreServiceCollectionExtensions
             .Validate(l => l.MaxRowsPerRequest > 0 && l.MaxBodyBytes > 0 && l.MaxAmount > 0 && l.RequestsPerMinute > 0, "Intake limits must be positive")
             .ValidateOnStart();
         services.AddOptions<TriageOptions>().Bind(configuration.GetSection(TriageOptions.Section))
-            .Validate(o => o.Default.Window > 0 && o.Default.Due > 0 && o.Default.SpoedDue > 0, "Triage windows and due days must be positive")
+            .Validate(o => o.Gemeenten.Keys.Select(o.For).Append(o.Default).All(p => p.Window > 0 && p.Due > 0 && p.SpoedDue > 0 && p.EndOfSupplyLead >= 0 && p.Settle >= 0 && p.Growth >= 0),
+                "Triage:Default and every Triage:Gemeenten entry need positive WindowDays, DueDays and SpoedDueWorkingDays, and no negative settle, lead time or growth")
             .ValidateOnStart();
         services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section))
             .Validate(o => o.TimeToLive > TimeSpan.Zero && o.SweepAfter >= TimeSpan.Zero, "Dispatch:TimeToLive must be positive")

@@ -25,4 +25,7 @@ public sealed class AddressRegistryOptions
     public TimeSpan PdokCacheDuration { get; set; } = TimeSpan.FromHours(24);
 
     public TimeSpan PdokTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Base delay of the jittered exponential back-off between retries.</summary>
+    public TimeSpan PdokRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

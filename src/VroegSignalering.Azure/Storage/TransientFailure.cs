@@ -1,4 +1,5 @@
 using Azure;
+using Polly;
 
 namespace VroegSignalering.Azure.Storage;
 
@@ -10,6 +11,7 @@ public static class TransientFailure
         RequestFailedException { Status: 408 or 429 or 500 or 502 or 503 or 504 } => true,
         RequestFailedException { Status: 0 } => true,
         HttpRequestException => true,
+        ExecutionRejectedException => true, // resilience pipeline: timeout rejected, circuit open
         TimeoutException => true,
         AggregateException agg => agg.InnerExceptions.All(IsTransient),
         _ => false,

@@ -13,6 +13,26 @@ public static class CaseLifecycle
         [CaseStatus.Closed] = [],
     };
 
+    /// <summary>DDAS v0.9 <c>EnumEindresultaat</c>: the only results a case can be closed with.</summary>
+    public static readonly IReadOnlySet<string> Resultaten = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Niet opgepakt: herhaalde melding",
+        "Niet opgepakt: onterecht signaal",
+        "Inwoner is overleden",
+        "Persoon is geen inwoner (meer) in de gemeente",
+        "Niet opgepakt: andere reden",
+        "Inwoner al bekend bij schuldhulpverlening",
+        "Inwoner heeft al een ander lopend traject",
+        "Definitief geen contact kunnen krijgen",
+        "Geen reactie na eerder contact",
+        "Inwoner hoeft geen hulp vanuit vroegsignalering",
+        "Inwoner heeft zelf al betaald/betalingsregeling getroffen",
+        "(Budget)advies en/of quick fix",
+        "Vervolghulp en/of verwijzing financieel",
+        "Verwijzing zonder contact",
+        "Vervolghulp en/of verwijzing niet financieel",
+    };
+
     public static bool CanMove(CaseStatus from, CaseStatus to) => Allowed[from].Contains(to);
 
     /// <summary>The case in its new status, or an exception naming the refused move.</summary>
@@ -23,9 +43,9 @@ public static class CaseLifecycle
             throw new InvalidCaseTransitionException(@case.CaseId, @case.Status, to);
         }
 
-        if (to == CaseStatus.Closed && string.IsNullOrWhiteSpace(resultaat))
+        if (to == CaseStatus.Closed && (resultaat is null || !Resultaten.Contains(resultaat)))
         {
-            throw new ArgumentException("closing a case needs a resultaat (DDAS EnumEindresultaat)", nameof(resultaat));
+            throw new ArgumentException("closing a case needs a resultaat from DDAS EnumEindresultaat", nameof(resultaat));
         }
 
         return @case with

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -146,19 +145,6 @@ public sealed partial class OutboxDispatcher(
         }
 
         return await DispatchAsync(pointers, cancellationToken);
-    }
-
-    /// <summary>Rows that failed permanently, for operators.</summary>
-    public async IAsyncEnumerable<(OutboxPointer Pointer, OutboxEntry Entry)> ListFailedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var pointer in index.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, cancellationToken))
-        {
-            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
-            if (entry is not null)
-            {
-                yield return (pointer, entry.Value);
-            }
-        }
     }
 
     private async Task<DispatchSummary> RecordAsync(OutboxPointer pointer, Versioned<OutboxEntry> entry, PublishOutcome outcome, CancellationToken cancellationToken)

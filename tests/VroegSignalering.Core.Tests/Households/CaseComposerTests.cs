@@ -140,7 +140,7 @@ public class CaseComposerTests
     public void A_closed_case_is_never_reopened_by_a_new_signal()
     {
         var snapshot = TriagedRentCase();
-        var closed = snapshot.Cases[0].Value.MoveTo(CaseStatus.Closed, Now, "Geen contact mogelijk");
+        var closed = snapshot.Cases[0].Value.MoveTo(CaseStatus.Closed, Now, "Definitief geen contact kunnen krijgen");
         snapshot = snapshot with { Cases = [new Versioned<HouseholdCase>(closed, "etag-closed")] };
 
         var update = After(snapshot, Signal("s2", "energie-1", PartnerType.Energie, 200m, D(11, 3)));

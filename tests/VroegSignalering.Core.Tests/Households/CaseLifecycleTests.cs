@@ -49,7 +49,7 @@ public class CaseLifecycleTests
     {
         Assert.True(CaseLifecycle.CanMove(from, to));
 
-        var moved = Case(status: from).MoveTo(to, Later, to == CaseStatus.Closed ? "Hulpaanbod geaccepteerd" : null);
+        var moved = Case(status: from).MoveTo(to, Later, to == CaseStatus.Closed ? "Vervolghulp en/of verwijzing financieel" : null);
 
         Assert.Equal(to, moved.Status);
         Assert.Equal(Later, moved.UpdatedAt);
@@ -61,7 +61,7 @@ public class CaseLifecycleTests
     {
         Assert.False(CaseLifecycle.CanMove(from, to));
 
-        var ex = Assert.Throws<InvalidCaseTransitionException>(() => Case(status: from).MoveTo(to, Later, "Hulpaanbod geaccepteerd"));
+        var ex = Assert.Throws<InvalidCaseTransitionException>(() => Case(status: from).MoveTo(to, Later, "Vervolghulp en/of verwijzing financieel"));
 
         Assert.Equal(from, ex.From);
         Assert.Equal(to, ex.To);
@@ -96,9 +96,9 @@ public class CaseLifecycleTests
     [Fact]
     public void Closing_records_the_resultaat_and_the_moment()
     {
-        var closed = Case(status: CaseStatus.InContact).MoveTo(CaseStatus.Closed, Later, "Hulpaanbod geaccepteerd");
+        var closed = Case(status: CaseStatus.InContact).MoveTo(CaseStatus.Closed, Later, "Vervolghulp en/of verwijzing financieel");
 
-        Assert.Equal("Hulpaanbod geaccepteerd", closed.Resultaat);
+        Assert.Equal("Vervolghulp en/of verwijzing financieel", closed.Resultaat);
         Assert.Equal(Later, closed.ClosedAt);
     }
 
@@ -120,5 +120,19 @@ public class CaseLifecycleTests
 
         Assert.Equal(CaseStatus.New, original.Status);
         Assert.Equal(Now, original.UpdatedAt);
+    }
+}
+
+public class CaseResultaatTests
+{
+    [Fact]
+    public void A_case_closes_only_with_a_resultaat_from_the_ddas_list()
+    {
+        var @case = new HouseholdCase("c-x-1", 1, CaseStatus.InContact, new VroegSignalering.Core.Routing.AreaCodes("0363", "036301", "03630101"),
+            DateTimeOffset.UnixEpoch, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 1), [], 1, null, null, null, 0, 0, null, null, DateTimeOffset.UnixEpoch);
+
+        Assert.Throws<ArgumentException>(() => @case.MoveTo(CaseStatus.Closed, DateTimeOffset.UnixEpoch, "Hulpaanbod geaccepteerd"));
+        Assert.Equal(15, CaseLifecycle.Resultaten.Count);
+        Assert.All(CaseLifecycle.Resultaten, r => Assert.Equal(CaseStatus.Closed, @case.MoveTo(CaseStatus.Closed, DateTimeOffset.UnixEpoch, r).Status));
     }
 }

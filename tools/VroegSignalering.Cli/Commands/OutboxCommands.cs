@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Cli.Cli;
 using VroegSignalering.Cli.Operations;
+using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Cli.Commands;
@@ -25,11 +26,19 @@ internal static class OutboxCommands
         pipeline.AddTo(command);
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
+            // Listing reads only the index and the rows' clear fields: no keys needed.
             await using var services = pipeline.Build(parseResult);
-            var dispatcher = services.GetRequiredService<OutboxDispatcher>();
+            var index = services.GetRequiredService<IOutboxIndex>();
+            var store = services.GetRequiredService<IHouseholdStore>();
             var n = 0;
-            await foreach (var (_, entry) in dispatcher.ListFailedAsync(ct))
+            await foreach (var pointer in index.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, ct))
             {
+                if (await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, ct) is not { } versioned)
+                {
+                    continue;
+                }
+
+                var entry = versioned.Value;
                 n++;
                 await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{entry.TaskId}  gemeente {entry.Gemeentecode}  attempts {entry.Attempts}  created {entry.CreatedAt:yyyy-MM-dd HH:mm}  reason: {entry.LastError}"));

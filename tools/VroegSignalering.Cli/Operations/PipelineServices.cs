@@ -33,8 +33,15 @@ internal sealed class PipelineOptions
         HelpName = "prefix",
     };
 
+    public Option<string[]> Settings { get; } = new("--set")
+    {
+        Description = "Any app setting as key=value (repeatable), e.g. --set Dispatch:StorageQueue:Prefix=outreach-tasks-",
+        HelpName = "key=value",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Settings);
         command.Options.Add(Connection);
         command.Options.Add(Account);
         command.Options.Add(TablePrefix);
@@ -43,6 +50,17 @@ internal sealed class PipelineOptions
     public ServiceProvider Build(ParseResult parseResult)
     {
         var overrides = new Dictionary<string, string?>();
+        foreach (var setting in parseResult.GetValue(Settings) ?? [])
+        {
+            var at = setting.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0)
+            {
+                throw new Cli.UsageException($"--set expects key=value, got '{setting}'");
+            }
+
+            overrides[setting[..at].Replace("__", ":", StringComparison.Ordinal)] = setting[(at + 1)..];
+        }
+
         if (parseResult.GetValue(Connection) is { } connection)
         {
             overrides["AzureWebJobsStorage"] = connection;

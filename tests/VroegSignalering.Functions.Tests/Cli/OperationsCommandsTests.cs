@@ -1,0 +1,120 @@
+using System.Net;
+using VroegSignalering.Cli.Cli;
+using VroegSignalering.Functions.Tests.Pipeline;
+using VroegSignalering.Testing;
+
+namespace VroegSignalering.Functions.Tests.Cli;
+
+/// <summary>The operator commands of `vroeg` against a real app's storage on Azurite.</summary>
+public sealed class OperationsCommandsTests : IDisposable
+{
+    private readonly PipelineApp _app = new(new Dictionary<string, string?> { ["Dispatch:SweepAfter"] = "00:00:00" });
+
+    [Fact]
+    public async Task Tasks_tail_shows_the_tasks_of_a_gemeente_and_consume_removes_them()
+    {
+        await PostAsync(TestSignals.Signal("TAIL-1", "Huur", 1100m, huisnummer: 21), TestSignals.Signal("TAIL-2", "Huur", 700m, huisnummer: 22));
+        await _app.RunPipelineAsync();
+
+        var (rc, output, error) = await RunAsync("tasks", "tail", "--gemeente", "GM0363", "--consume");
+
+        Assert.Equal(0, rc);
+        Assert.Equal(2, output.Split('\n').Count(l => l.Contains(" t-", StringComparison.Ordinal)));
+        Assert.Contains("2 task(s) for gemeente 0363", error, StringComparison.Ordinal);
+        Assert.Equal(0, (await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363")).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task Quarantine_list_shows_unroutable_signals_with_their_reason()
+    {
+        await PostAsync(TestSignals.Signal("QL-1", postcode: TestSignals.UnroutablePostcode, huisnummer: 5));
+        await _app.ProcessAllAsync();
+
+        var (rc, output, _) = await RunAsync("quarantine", "list");
+
+        Assert.Equal(0, rc);
+        Assert.Contains("address.not_found", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestSignals.UnroutablePostcode, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Poison_redrive_moves_messages_back_to_their_queue()
+    {
+        var poison = _app.Storage.Queues.GetQueueClient(_app.Names.SignalsIntakeQueue + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync("""{"receiptId":"r-x","chunk":2}""");
+
+        var (listRc, listed, _) = await RunAsync("poison", "list", "--queue", _app.Names.SignalsIntakeQueue);
+        var (rc, output, _) = await RunAsync("poison", "redrive", "--queue", _app.Names.SignalsIntakeQueue);
+
+        Assert.Equal(0, listRc);
+        Assert.Contains("receipt r-x chunk 2", listed, StringComparison.Ordinal);
+        Assert.Equal(0, rc);
+        Assert.Contains("moved 1 message(s)", output, StringComparison.Ordinal);
+        Assert.Equal(1, (await _app.Storage.Queues.GetQueueClient(_app.Names.SignalsIntakeQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(0, (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task Report_waits_for_the_pipeline_and_writes_json_and_html()
+    {
+        await PostAsync(TestSignals.Signal("REPORT-1", "Huur", 1100m, huisnummer: 23));
+        var folder = Directory.CreateTempSubdirectory("vroeg-report-").FullName;
+        try
+        {
+            var driving = Task.Run(async () =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    await _app.RunPipelineAsync();
+                }
+            });
+            var (rc, output, error) = await RunAsync("report", "--wait", "--timeout", "60", "--json", Path.Combine(folder, "r.json"), "--html", Path.Combine(folder, "r.html"));
+            await driving;
+
+            Assert.True(rc == 0, error);
+            Assert.Contains("signals accepted", output, StringComparison.Ordinal);
+            Assert.Contains("settled:", error, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(folder, "r.json")));
+            Assert.Contains("<svg", await File.ReadAllTextAsync(Path.Combine(folder, "r.html")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Outbox_list_reports_no_failed_rows_on_a_healthy_run()
+    {
+        var (rc, _, error) = await RunAsync("outbox", "list");
+
+        Assert.Equal(0, rc);
+        Assert.Contains("0 failed outbox row(s)", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _app.Dispose();
+
+    private async Task PostAsync(params System.Text.Json.Nodes.JsonObject[] signals)
+    {
+        using var response = await _app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(signals));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private async Task<(int Rc, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var env = new CliEnvironment { Out = output, Error = error, BaseDirectory = RepositoryRoot.Find(), Delay = (_, ct) => Task.Delay(50, ct) };
+        string[] storage =
+        [
+            "--connection", Azurite.ConnectionString,
+            "--set", "Storage:TablePrefix=" + _app.Settings["Storage:TablePrefix"],
+            "--set", "SignalsIntakeQueue=" + _app.Names.SignalsIntakeQueue,
+            "--set", "DispatchQueue=" + _app.Names.DispatchQueue,
+            "--set", "Dispatch:StorageQueue:Prefix=" + _app.Settings["Dispatch:StorageQueue:Prefix"],
+        ];
+        var rc = await VroegSignalering.Cli.Program.RunAsync([.. args, .. storage], env);
+        return (rc, output.ToString(), error.ToString());
+    }
+}

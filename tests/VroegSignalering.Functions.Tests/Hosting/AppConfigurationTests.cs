@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace VroegSignalering.Functions.Tests.Hosting;
+
+public class AppConfigurationTests
+{
+    [Fact]
+    public async Task The_openapi_document_describes_the_public_api()
+    {
+        using var app = new TestApp();
+        using var client = app.CreateClient();
+
+        var document = JsonNode.Parse(await client.GetStringAsync("/api/openapi/v1.json"))!;
+
+        Assert.NotNull(document["paths"]!["/api/v1/signals"]!["post"]);
+        Assert.NotNull(document["paths"]!["/api/v1/intake/{receiptId}"]!["get"]);
+        Assert.NotNull(document["paths"]!["/api/health"]!["get"]);
+    }
+
+    [Fact]
+    public async Task The_app_starts_and_serves_with_azure_monitor_export_configured()
+    {
+        using var app = new TestApp(settings: new Dictionary<string, string?>
+        {
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
+            ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "ClientId=00000000-0000-0000-0000-000000000001;Authorization=AAD",
+        });
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public void Missing_keys_stop_the_app_at_start_with_the_setting_to_fix()
+    {
+        using var app = new TestApp(settings: new Dictionary<string, string?> { ["Keys:Hmac:ActiveKeyId"] = "nope" });
+
+        var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Keys:Hmac:ActiveKeyId 'nope'", ex.ToString(), StringComparison.Ordinal);
+    }
+}
