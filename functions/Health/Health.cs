@@ -14,9 +14,7 @@ public static class Health
 
     private static async Task<IResult> HandleAsync(HealthCheckService health, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        var report = await health.CheckHealthAsync(timeout.Token);
+        var report = await health.CheckHealthAsync(cancellationToken);
         var body = new HealthResponse(
             report.Status == HealthStatus.Healthy ? "up" : "down",
             Version,

@@ -97,9 +97,11 @@ public static class AzureServiceCollectionExtensions
 
         services.AddTelemetry(configuration);
 
+        // A storage call slower than this counts as down: the host and load balancers need a prompt answer.
+        var healthTimeout = configuration.GetValue("Health:TimeoutSeconds", 3.0);
         services.AddHealthChecks()
-            .AddCheck<TableStorageHealthCheck>("tables", tags: ["storage"], timeout: TimeSpan.FromSeconds(3))
-            .AddCheck<QueueStorageHealthCheck>("queues", tags: ["storage"], timeout: TimeSpan.FromSeconds(3));
+            .AddCheck<TableStorageHealthCheck>("tables", tags: ["storage"], timeout: TimeSpan.FromSeconds(healthTimeout))
+            .AddCheck<QueueStorageHealthCheck>("queues", tags: ["storage"], timeout: TimeSpan.FromSeconds(healthTimeout));
         return services;
     }
 }

@@ -8,7 +8,8 @@ public class HealthTests
     [Fact]
     public async Task Health_reports_tables_and_queues_up_against_azurite()
     {
-        using var app = new TestApp();
+        // The shared Azurite is busy with every other test: allow it more than production's 3 s.
+        using var app = new TestApp(settings: new Dictionary<string, string?> { ["Health:TimeoutSeconds"] = "30" });
         using var client = app.CreateClient();
 
         using var response = await client.GetAsync("/api/health");
