@@ -75,18 +75,5 @@ azurite_stop() {
     wait "$AZURITE_PID" 2>/dev/null || true
     log "Azurite stopped"
   fi
-  # Debian's Chromium renders the HTML run report in a test; install it when missing (root, apt).
-ensure_chromium() {
-  if command -v chromium >/dev/null 2>&1; then
-    return 0
-  fi
-  if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-    die "Chromium is missing and cannot be installed here: run 'apt-get install chromium' as root"
-  fi
-  log "installing Debian chromium (for the report rendering test)"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2 || die "installing chromium failed"
-}
-
-AZURITE_PID=""
+  AZURITE_PID=""
 }

@@ -132,43 +132,26 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         return await SubmitAsync(table, actions, cancellationToken);
     }
 
-    /// <summary>Every task in the table (reporting and the local run report; a full scan).</summary>
-    public async IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken);
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("t|") >= 0 && x.RowKey.CompareTo("t}") < 0, cancellationToken: cancellationToken))
-        {
-            yield return (e.PartitionKey, ToTask(e));
-        }
-    }
+    /// <summary>Every task in the table (reporting; a full scan).</summary>
+    public IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync(CancellationToken cancellationToken) => ScanAsync(TaskPrefix, ToTask, cancellationToken);
 
     /// <summary>Every case in the table (reporting; a full scan).</summary>
-    public async IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken);
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("c|") >= 0 && x.RowKey.CompareTo("c}") < 0, cancellationToken: cancellationToken))
-        {
-            yield return (e.PartitionKey, ToCase(e));
-        }
-    }
+    public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync(CancellationToken cancellationToken) => ScanAsync(CasePrefix, ToCase, cancellationToken);
 
     /// <summary>Every outbox row (reporting; a full scan).</summary>
-    public async IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken);
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("o|") >= 0 && x.RowKey.CompareTo("o}") < 0, cancellationToken: cancellationToken))
-        {
-            yield return (e.PartitionKey, ToOutbox(e));
-        }
-    }
+    public IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync(CancellationToken cancellationToken) => ScanAsync(OutboxPrefix, ToOutbox, cancellationToken);
 
     /// <summary>Every stored signal (reporting; a full scan).</summary>
-    public async IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync(CancellationToken cancellationToken) => ScanAsync(SignalPrefix, ToSignal, cancellationToken);
+
+    // Rows of one kind across all partitions: the row key prefix "x|" up to "x}" ('}' follows '|').
+    private async IAsyncEnumerable<(string HouseholdKey, T Value)> ScanAsync<T>(string prefix, Func<TableEntity, T> map, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken);
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo("s|") >= 0 && x.RowKey.CompareTo("s}") < 0, cancellationToken: cancellationToken))
+        var upper = prefix[..^1] + "}";
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(prefix) >= 0 && x.RowKey.CompareTo(upper) < 0, cancellationToken: cancellationToken))
         {
-            yield return (e.PartitionKey, ToSignal(e));
+            yield return (e.PartitionKey, map(e));
         }
     }
 

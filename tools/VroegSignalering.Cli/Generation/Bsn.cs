@@ -9,28 +9,9 @@ internal static class Bsn
 {
     public const string SyntheticPrefix = "99";
 
-    /// <summary>The 11-proof (elfproef): 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is a multiple of 11, and not 0.</summary>
-    public static bool IsValid(string? bsn)
-    {
-        if (bsn is null || bsn.Length != 9)
-        {
-            return false;
-        }
-
-        var sum = 0;
-        for (var i = 0; i < 9; i++)
-        {
-            if (!char.IsAsciiDigit(bsn[i]))
-            {
-                return false;
-            }
-
-            var digit = bsn[i] - '0';
-            sum += i < 8 ? digit * (9 - i) : -digit;
-        }
-
-        return sum != 0 && sum % 11 == 0;
-    }
+    /// <summary>Nine digits passing the 11-proof, by the same rule intake applies.</summary>
+    public static bool IsValid(string? bsn) =>
+        bsn is { Length: 9 } && bsn.All(char.IsAsciiDigit) && VroegSignalering.Core.Intake.Bsn.PassesElfproef(bsn);
 
     public static string NewSynthetic(Rng rng)
     {
