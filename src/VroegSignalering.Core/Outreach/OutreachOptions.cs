@@ -16,8 +16,11 @@ public sealed class OutreachOptions
 
     public TransportKind Transport { get; set; } = TransportKind.StorageQueue;
 
-    /// <summary>How long a task message lives on the broker before it expires (dead-lettered).</summary>
-    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>
+    /// How long a task message lives on the broker before it expires and is dead-lettered (an alert):
+    /// 14 days, the common local norm for a first contact attempt, and the topic's default in infra/.
+    /// </summary>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>The sweeper sends outbox rows the happy path has not sent after this long.</summary>
     public TimeSpan SweepAfter { get; set; } = TimeSpan.FromMinutes(2);
