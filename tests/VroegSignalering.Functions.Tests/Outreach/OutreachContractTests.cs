@@ -65,7 +65,7 @@ public sealed class OutreachContractTests
             Assert.Equal((string?)body["caseId"], message.CorrelationId);
             Assert.Equal((string?)body["caseId"], message.SessionId);
             Assert.Equal("application/json", message.ContentType);
-            Assert.Equal(TimeSpan.FromDays(30), message.TimeToLive);
+            Assert.Equal(new VroegSignalering.Core.Outreach.OutreachOptions().TimeToLive, message.TimeToLive);
             Assert.Equal((string?)body["gemeentecode"], message.ApplicationProperties["gemeentecode"]);
             Assert.Equal((string?)body["wijkcode"], message.ApplicationProperties["wijk"]);
             Assert.Equal((string?)body["team"], message.ApplicationProperties["team"]);
