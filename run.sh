@@ -73,7 +73,10 @@ export Creditors__Source=File Creditors__File="$root/config/local/creditors.json
 export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$root/data/addresses/pc6hnr20260801_gwb.csv"
 export Dispatch__Transport=StorageQueue Dispatch__SweepAfter=00:00:20
 # The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.
+# The month arrives as one batch; triage waits for the intake backlog (as in production) and the crisis
+# fast path is off, so the same --seed gives the same cases and tasks however the work interleaves.
 export TriageCasesSchedule="*/5 * * * * *" SweepOutboxSchedule="*/15 * * * * *" Triage__Default__SettleSeconds=3
+export Triage__FastPath=false
 export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 Telemetry__MonitorInterval=00:00:10
 
 log "starting the Functions app (standalone) on $url"

@@ -12,7 +12,8 @@ public sealed class TriageCases(TriageSweep sweep) : IFunction
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
         var summary = await sweep.RunAsync(cancellationToken);
-        return InvocationResult.Success().WithLog(string.Create(CultureInfo.InvariantCulture,
-            $"{summary.Households} households, {summary.CasesOpened} cases opened, {summary.TasksCreated} tasks, {summary.Waiting} settling"));
+        return InvocationResult.Success().WithLog(summary.WaitingForIntake
+            ? "waiting for the intake backlog"
+            : string.Create(CultureInfo.InvariantCulture, $"{summary.Households} households, {summary.CasesOpened} cases opened, {summary.TasksCreated} tasks, {summary.Waiting} settling"));
     }
 }

@@ -54,6 +54,7 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<IOutboxIndex>(sp => sp.GetRequiredService<OutboxIndexTable>());
         services.AddSingleton<ISignalQueue, SignalQueue>();
         services.AddSingleton<IDispatchQueue, DispatchQueue>();
+        services.AddSingleton<IIntakeBacklog, IntakeBacklogProbe>();
         services.AddSingleton<RunObserver>();
 
         var addresses = configuration.GetSection(AddressRegistryOptions.Section);

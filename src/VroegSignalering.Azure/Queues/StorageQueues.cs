@@ -43,3 +43,20 @@ public sealed class DispatchQueue(QueueSet queues, StorageNames names) : IDispat
         }
     }
 }
+
+/// <summary>The signals-intake queue's length (messages in flight included) and the age of its oldest message.</summary>
+public sealed class IntakeBacklogProbe(QueueSet queues, StorageNames names, TimeProvider time) : IIntakeBacklog
+{
+    public async Task<IntakeBacklog> MeasureAsync(CancellationToken cancellationToken)
+    {
+        var queue = await queues.GetAsync(names.SignalsIntakeQueue, cancellationToken);
+        var properties = await queue.GetPropertiesAsync(cancellationToken);
+        if (properties.Value.ApproximateMessagesCount == 0)
+        {
+            return new IntakeBacklog(0, TimeSpan.Zero);
+        }
+
+        var oldest = (await queue.PeekMessageAsync(cancellationToken)).Value?.InsertedOn;
+        return new IntakeBacklog(properties.Value.ApproximateMessagesCount, oldest is { } at ? time.GetUtcNow() - at : TimeSpan.Zero);
+    }
+}

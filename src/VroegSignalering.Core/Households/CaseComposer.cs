@@ -217,6 +217,9 @@ public static class CaseComposer
     /// <summary>Deterministic: case + revision, so two workers can never create two tasks for one revision.</summary>
     public static string TaskId(string caseId, int revision) => $"t-{caseId[2..]}-r{revision}";
 
+    // Within the window on either side of the case's dates: an older signal that arrives late joins the
+    // case it would have joined on time, so the grouping does not depend on the order of arrival.
     private static bool Joins(HouseholdCase open, StoredSignal first, GemeentePolicy policy) =>
-        first.Signaaldatum.DayNumber - open.LastSignaaldatum.DayNumber <= policy.Window;
+        first.Signaaldatum.DayNumber - open.LastSignaaldatum.DayNumber <= policy.Window
+        && open.FirstSignaaldatum.DayNumber - first.Signaaldatum.DayNumber <= policy.Window;
 }

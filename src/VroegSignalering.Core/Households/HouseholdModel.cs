@@ -212,3 +212,12 @@ public interface IQuarantineStore
 
     Task<IReadOnlyList<QuarantinedSignal>> ListAsync(string? receiptId, CancellationToken cancellationToken);
 }
+
+/// <summary>What the signals-intake queue still holds: messages (in flight included) and the age of the oldest.</summary>
+public sealed record IntakeBacklog(long Messages, TimeSpan OldestAge);
+
+/// <summary>Measures the processing backlog TriageCases waits for.</summary>
+public interface IIntakeBacklog
+{
+    Task<IntakeBacklog> MeasureAsync(CancellationToken cancellationToken);
+}

@@ -4,6 +4,8 @@ using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Routing;
+using VroegSignalering.Core.Triage;
+using Microsoft.Extensions.Options;
 
 namespace VroegSignalering.Core.Households;
 
@@ -21,6 +23,7 @@ public sealed partial class SignalProcessor(
     IQuarantineStore quarantine,
     IReceiptStore receipts,
     HouseholdTriage triage,
+    IOptionsMonitor<TriageOptions> triageOptions,
     TimeProvider time,
     VroegTelemetry telemetry,
     ILogger<SignalProcessor> logger)
@@ -53,9 +56,12 @@ public sealed partial class SignalProcessor(
             .GroupBy(c => c.HouseholdKey, StringComparer.Ordinal).Select(g => g.First()).ToList();
         await changes.MarkChangedAsync(marked, cancellationToken);
 
-        foreach (var urgent in results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal))
+        if (triageOptions.CurrentValue.FastPath)
         {
-            await triage.TriageAsync(urgent, urgentOnly: true, cancellationToken);
+            foreach (var urgent in results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal))
+            {
+                await triage.TriageAsync(urgent, urgentOnly: true, cancellationToken);
+            }
         }
 
         var progress = new ChunkProgress(

@@ -1,21 +1,39 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Households;
 
 /// <summary>What one TriageCases run did.</summary>
-public sealed record TriageSweepSummary(int Households, int CasesOpened, int TasksCreated, int RepeatsWithoutTask, int Waiting);
+public sealed record TriageSweepSummary(int Households, int CasesOpened, int TasksCreated, int RepeatsWithoutTask, int Waiting)
+{
+    /// <summary>The run left every household for later because intake still had a backlog.</summary>
+    public bool WaitingForIntake { get; init; }
+}
 
 /// <summary>
 /// TriageCases: triages every household marked changed since it was last acknowledged. A mark is removed
 /// only if it did not change meanwhile, so a signal arriving during triage is never missed; a household
-/// still settling keeps its mark for the next run.
+/// still settling keeps its mark for the next run. While the intake queue still holds a backlog
+/// (younger than Triage:IntakeBacklogWait) the run waits, so a batch is triaged as a whole.
 /// </summary>
-public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, ILogger<TriageSweep> logger)
+public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, IIntakeBacklog backlog, IOptionsMonitor<TriageOptions> options, ILogger<TriageSweep> logger)
 {
     private const int Parallelism = 8;
 
     public async Task<TriageSweepSummary> RunAsync(CancellationToken cancellationToken)
     {
+        var wait = options.CurrentValue.IntakeBacklogWait;
+        if (wait > TimeSpan.Zero)
+        {
+            var queued = await backlog.MeasureAsync(cancellationToken);
+            if (queued.Messages > 0 && queued.OldestAge < wait)
+            {
+                LogBacklog(logger, queued.Messages, queued.OldestAge.TotalSeconds);
+                return new TriageSweepSummary(0, 0, 0, 0, 0) { WaitingForIntake = true };
+            }
+        }
+
         var households = 0;
         var opened = 0;
         var tasks = 0;
@@ -48,6 +66,9 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
 
         return summary;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TriageCases waits: the intake queue holds {Messages} messages, the oldest {AgeSeconds:F0} s old")]
+    private static partial void LogBacklog(ILogger logger, long messages, double ageSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TriageCases: {Households} households, {CasesOpened} cases opened, {TasksCreated} tasks, {Repeats} repeats without task, {Waiting} still settling")]
     private static partial void LogSweep(ILogger logger, int households, int casesOpened, int tasksCreated, int repeats, int waiting);

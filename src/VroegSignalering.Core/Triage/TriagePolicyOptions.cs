@@ -12,6 +12,19 @@ public sealed class TriageOptions
 
     public Dictionary<string, GemeentePolicy> Gemeenten { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Crisis and imminent end-of-supply signals are triaged by ProcessSignals the moment they are stored.
+    /// Off, they wait for TriageCases like the rest (used for reproducible demo runs).
+    /// </summary>
+    public bool FastPath { get; set; } = true;
+
+    /// <summary>
+    /// While the signals-intake queue still holds a backlog, TriageCases waits for it (at most this long
+    /// after the oldest queued message), so signals a batch brings together are triaged together instead
+    /// of one revision per arrival. Zero turns the wait off.
+    /// </summary>
+    public TimeSpan IntakeBacklogWait { get; set; } = TimeSpan.FromMinutes(10);
+
     public GemeentePolicy For(string gemeentecode) =>
         Gemeenten.TryGetValue(gemeentecode, out var own) ? own.Over(Default) : Default;
 }
