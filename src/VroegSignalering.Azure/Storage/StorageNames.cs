@@ -21,7 +21,15 @@ public sealed class StorageNames
     /// <summary>Local stand-in for the Service Bus topic: one queue per gemeente.</summary>
     public string OutreachQueuePrefix { get; init; } = "outreach-tasks-";
 
-    public string Households => TablePrefix + "households";
+    /// <summary>
+    /// Household partitions are spread over 16 tables by the first hex digit of the household key. Table
+    /// Storage scales per partition either way; Azurite evaluates every query by scanning its whole
+    /// table, so smaller tables keep the local pipeline fast.
+    /// </summary>
+    public string Households(string householdKey) =>
+        TablePrefix + "households" + (householdKey.Length > 0 && char.IsAsciiHexDigit(householdKey[0]) ? char.ToLowerInvariant(householdKey[0]) : '0');
+
+    public IEnumerable<string> AllHouseholdTables => "0123456789abcdef".Select(c => TablePrefix + "households" + c);
 
     public string SignalReferences => TablePrefix + "signalrefs";
 
@@ -39,7 +47,7 @@ public sealed class StorageNames
 
     public string SentMessages => TablePrefix + "sentmessages";
 
-    public IEnumerable<string> AllTables => [Households, SignalReferences, Receipts, ReceiptChunks, Quarantine, Changes, OutboxIndex, Creditors, SentMessages];
+    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, Changes, OutboxIndex, Creditors, SentMessages];
 
     public string OutreachQueue(string gemeentecode) => OutreachQueuePrefix + gemeentecode;
 

@@ -64,8 +64,9 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
     /// <summary>Households still waiting for triage (for status and reports).</summary>
     public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
+        var table = await tables.GetAsync(tables.Names.Changes, cancellationToken);
         var n = 0;
-        await foreach (var _ in ReadAsync(cancellationToken))
+        await foreach (var _ in table.QueryAsync<TableEntity>(select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             n++;
         }

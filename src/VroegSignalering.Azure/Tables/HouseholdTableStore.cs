@@ -25,7 +25,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
 
     public async Task<bool> ExistsAsync(string householdKey, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         await foreach (var _ in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey, maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
         {
             return true;
@@ -36,7 +36,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
 
     public async Task<bool> AddSignalAsync(string householdKey, StoredSignal signal, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         try
         {
             await table.AddEntityAsync(ToEntity(householdKey, signal), cancellationToken);
@@ -50,7 +50,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
 
     public async Task<HouseholdSnapshot> LoadAsync(string householdKey, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         Versioned<HouseholdHead>? head = null;
         var signals = new List<StoredSignal>();
         var cases = new List<Versioned<HouseholdCase>>();
@@ -86,7 +86,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
 
     public async Task<bool> CommitAsync(string householdKey, TriageCommit commit, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         var actions = new List<TableTransactionAction>
         {
             Write(ToEntity(householdKey, commit.Head), commit.HeadVersion),
@@ -107,14 +107,14 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
 
     public async Task<Versioned<OutboxEntry>?> GetOutboxAsync(string householdKey, string taskId, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, OutboxPrefix + taskId, cancellationToken: cancellationToken);
         return response.HasValue ? new Versioned<OutboxEntry>(ToOutbox(response.Value!), response.Value!.ETag.ToString()) : null;
     }
 
     public async Task<Versioned<HouseholdCase>?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, CasePrefix + caseId, cancellationToken: cancellationToken);
         return response.HasValue ? new Versioned<HouseholdCase>(ToCase(response.Value!), response.Value!.ETag.ToString()) : null;
     }
@@ -122,7 +122,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
     public async Task<bool> CompleteOutboxAsync(
         string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
+        var table = await Table(householdKey, cancellationToken);
         var actions = new List<TableTransactionAction> { Write(ToEntity(householdKey, updated), entry.Version) };
         if (caseUpdated is not null && caseBefore is not null)
         {
@@ -147,15 +147,18 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
     // Rows of one kind across all partitions: the row key prefix "x|" up to "x}" ('}' follows '|').
     private async IAsyncEnumerable<(string HouseholdKey, T Value)> ScanAsync<T>(string prefix, Func<TableEntity, T> map, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken);
         var upper = prefix[..^1] + "}";
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(prefix) >= 0 && x.RowKey.CompareTo(upper) < 0, cancellationToken: cancellationToken))
+        foreach (var name in tables.Names.AllHouseholdTables)
         {
-            yield return (e.PartitionKey, map(e));
+            var table = await tables.GetAsync(name, cancellationToken);
+            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(prefix) >= 0 && x.RowKey.CompareTo(upper) < 0, cancellationToken: cancellationToken))
+            {
+                yield return (e.PartitionKey, map(e));
+            }
         }
     }
 
-    private Task<TableClient> Table(CancellationToken cancellationToken) => tables.GetAsync(tables.Names.Households, cancellationToken);
+    private Task<TableClient> Table(string householdKey, CancellationToken cancellationToken) => tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
 
     private static TableTransactionAction Write(TableEntity entity, string? version) => version is null
         ? new TableTransactionAction(TableTransactionActionType.Add, entity)

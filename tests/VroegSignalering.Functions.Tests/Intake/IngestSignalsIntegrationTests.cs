@@ -203,7 +203,7 @@ public sealed class IngestSignalsIntegrationTests : IDisposable
         await _app.ProcessAllAsync();
 
         var secrets = TestSignals.DefaultPersonalValues.Append(bsn).Append("Q.X.").ToList();
-        var stored = (await _app.EntitiesAsync(_app.Names.Households)).Concat(await _app.EntitiesAsync(_app.Names.Quarantine)).ToList();
+        var stored = (await _app.HouseholdEntitiesAsync()).Concat(await _app.EntitiesAsync(_app.Names.Quarantine)).ToList();
         Assert.NotEmpty(stored);
         foreach (var text in stored.SelectMany(Texts).Concat(queued))
         {

@@ -123,7 +123,19 @@ public sealed class PipelineApp : IDisposable
     }
 
     public async Task<List<TableEntity>> RowsAsync(string rowKeyPrefix) =>
-        (await EntitiesAsync(Names.Households)).Where(e => e.RowKey.StartsWith(rowKeyPrefix, StringComparison.Ordinal)).ToList();
+        (await HouseholdEntitiesAsync()).Where(e => e.RowKey.StartsWith(rowKeyPrefix, StringComparison.Ordinal)).ToList();
+
+    /// <summary>Every row of every household table.</summary>
+    public async Task<List<TableEntity>> HouseholdEntitiesAsync()
+    {
+        var all = new List<TableEntity>();
+        foreach (var table in Names.AllHouseholdTables)
+        {
+            all.AddRange(await EntitiesAsync(table));
+        }
+
+        return all;
+    }
 
     public void Dispose()
     {

@@ -84,7 +84,7 @@ internal static class ReportCommand
                 throw new CliException($"the pipeline did not settle within {timeout.TotalSeconds:0} s");
             }
 
-            await env.Delay(TimeSpan.FromSeconds(2), ct);
+            await env.Delay(TimeSpan.FromSeconds(3), ct);
         }
     }
 
