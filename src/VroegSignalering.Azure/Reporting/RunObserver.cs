@@ -29,7 +29,12 @@ public sealed record PipelineProgress(
 /// </summary>
 public sealed class RunObserver(StorageClients storage, StorageNames names, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
 {
-    public async Task<PipelineProgress> ProgressAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// How far the pipeline got. Counting the households still to triage reads the whole change feed,
+    /// which the emulator answers page by page with a full scan each; without <paramref name="countHouseholds"/>
+    /// only whether any is left is read (one request), reported as 0 or 1.
+    /// </summary>
+    public async Task<PipelineProgress> ProgressAsync(CancellationToken cancellationToken, bool countHouseholds = true)
     {
         var receiptCount = 0;
         var expected = 0;
@@ -64,7 +69,7 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Tabl
             expected,
             processed,
             await QueueLengthAsync(names.SignalsIntakeQueue, cancellationToken),
-            await changes.CountAsync(cancellationToken),
+            countHouseholds ? await changes.CountAsync(cancellationToken) : await changes.AnyAsync(cancellationToken) ? 1 : 0,
             await QueueLengthAsync(names.DispatchQueue, cancellationToken),
             pending,
             failed);

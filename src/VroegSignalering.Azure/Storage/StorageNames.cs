@@ -22,14 +22,19 @@ public sealed class StorageNames
     public string OutreachQueuePrefix { get; init; } = "outreach-tasks-";
 
     /// <summary>
-    /// Household partitions are spread over 16 tables by the first hex digit of the household key. Table
-    /// Storage scales per partition either way; Azurite evaluates every query by scanning its whole
-    /// table, so smaller tables keep the local pipeline fast.
+    /// Household partitions are spread over 256 tables by the first two hex digits of the household key.
+    /// Table Storage scales per partition either way; Azurite evaluates every query by scanning its whole
+    /// table, so small tables keep triage's partition reads fast on one machine.
     /// </summary>
-    public string Households(string householdKey) =>
-        TablePrefix + "households" + (householdKey.Length > 0 && char.IsAsciiHexDigit(householdKey[0]) ? char.ToLowerInvariant(householdKey[0]) : '0');
+    public string Households(string householdKey) => TablePrefix + "households" + HouseholdShard(householdKey);
 
-    public IEnumerable<string> AllHouseholdTables => "0123456789abcdef".Select(c => TablePrefix + "households" + c);
+    public IEnumerable<string> AllHouseholdTables =>
+        Enumerable.Range(0, 256).Select(i => TablePrefix + "households" + i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+
+    private static string HouseholdShard(string householdKey) =>
+        householdKey.Length >= 2 && char.IsAsciiHexDigit(householdKey[0]) && char.IsAsciiHexDigit(householdKey[1])
+            ? householdKey[..2].ToLowerInvariant()
+            : "00";
 
     public string SignalReferences => TablePrefix + "signalrefs";
 

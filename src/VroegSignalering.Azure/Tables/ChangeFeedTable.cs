@@ -11,8 +11,6 @@ namespace VroegSignalering.Azure.Tables;
 /// </summary>
 public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
 {
-    private static readonly string[] Shards = Enumerable.Range(0, 16).Select(i => i.ToString("x", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-
     public async Task MarkChangedAsync(IReadOnlyList<HouseholdChange> changes, CancellationToken cancellationToken)
     {
         if (changes.Count == 0)
@@ -35,15 +33,13 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
         }
     }
 
+    // One query over every shard: a filter per shard would make the emulator scan the table 16 times.
     public async IAsyncEnumerable<HouseholdChange> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.Changes, cancellationToken);
-        foreach (var shard in Shards)
+        await foreach (var e in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == shard, cancellationToken: cancellationToken))
-            {
-                yield return new HouseholdChange(e.RowKey, e.GetString("Gemeente"), e.GetDateTimeOffset("ChangedAt") ?? default, e.ETag.ToString());
-            }
+            yield return new HouseholdChange(e.RowKey, e.GetString("Gemeente"), e.GetDateTimeOffset("ChangedAt") ?? default, e.ETag.ToString());
         }
     }
 
@@ -59,6 +55,18 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
         {
             return false;
         }
+    }
+
+    /// <summary>Whether any household waits for triage (one request).</summary>
+    public async Task<bool> AnyAsync(CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.Changes, cancellationToken);
+        await foreach (var page in table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
+        {
+            return page.Values.Count > 0;
+        }
+
+        return false;
     }
 
     /// <summary>Households still waiting for triage (for status and reports).</summary>

@@ -119,17 +119,30 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         return response.HasValue ? new Versioned<HouseholdCase>(ToCase(response.Value!), response.Value!.ETag.ToString()) : null;
     }
 
-    public async Task<bool> CompleteOutboxAsync(
+    public async Task<string?> CompleteOutboxAsync(
         string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken)
     {
         var table = await Table(householdKey, cancellationToken);
-        var actions = new List<TableTransactionAction> { Write(ToEntity(householdKey, updated), entry.Version) };
-        if (caseUpdated is not null && caseBefore is not null)
+        try
         {
-            actions.Add(Write(ToEntity(householdKey, caseUpdated), caseBefore.Version));
-        }
+            if (caseUpdated is null || caseBefore is null)
+            {
+                var single = await table.UpdateEntityAsync(ToEntity(householdKey, updated), new ETag(entry.Version), TableUpdateMode.Replace, cancellationToken);
+                return single.Headers.ETag?.ToString() ?? string.Empty;
+            }
 
-        return await SubmitAsync(table, actions, cancellationToken);
+            var response = await table.SubmitTransactionAsync(
+                [Write(ToEntity(householdKey, updated), entry.Version), Write(ToEntity(householdKey, caseUpdated), caseBefore.Version)], cancellationToken);
+            return response.Value.Count > 0 ? response.Value[0].Headers.ETag?.ToString() ?? string.Empty : string.Empty;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            return null;
+        }
     }
 
     /// <summary>Every task in the table (reporting; a full scan).</summary>

@@ -42,15 +42,15 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
     {
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
         var cutoff = createdBefore == DateTimeOffset.MaxValue ? "~" : TableKeys.Ticks(createdBefore);
-        for (var shard = 0; shard < 16; shard++)
+
+        // The state's 16 shards in one range query ("pending-0" … "pending-f"; '.' sorts after '-').
+        var from = state.ToString().ToLowerInvariant() + "-";
+        var to = state.ToString().ToLowerInvariant() + ".";
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(from) > 0 && x.PartitionKey.CompareTo(to) < 0 && x.RowKey.CompareTo(cutoff) < 0, cancellationToken: cancellationToken))
         {
-            var pk = $"{state.ToString().ToLowerInvariant()}-{shard:x}";
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk && x.RowKey.CompareTo(cutoff) < 0, cancellationToken: cancellationToken))
-            {
-                // The creation time comes from the row key (exact ticks) so the pointer maps back to the same row.
-                var ticks = long.Parse(e.RowKey.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture);
-                yield return new OutboxPointer(e.GetString("HouseholdKey"), e.GetString("TaskId"), e.GetString("Gemeente"), new DateTimeOffset(ticks, TimeSpan.Zero));
-            }
+            // The creation time comes from the row key (exact ticks) so the pointer maps back to the same row.
+            var ticks = long.Parse(e.RowKey.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture);
+            yield return new OutboxPointer(e.GetString("HouseholdKey"), e.GetString("TaskId"), e.GetString("Gemeente"), new DateTimeOffset(ticks, TimeSpan.Zero));
         }
     }
 

@@ -13,8 +13,8 @@ namespace VroegSignalering.Azure.Transport;
 /// (<c>outreach-tasks-&lt;gemeentecode&gt;</c>), each message the <see cref="LocalServiceBusMessage"/> envelope
 /// with the same broker and application properties. Duplicate detection is emulated as the topic does
 /// it: a message id seen within the detection window is dropped (reported as sent). The id is recorded
-/// before the send; a record still "sending" after the window means that send never completed, so it
-/// is sent again.
+/// (with the time) before the send; after the window the same id is sent again, as Service Bus would
+/// accept it again, which only happens when a send never got recorded on its outbox row.
 /// </summary>
 public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, StorageNames names, TimeProvider time) : IOutreachTransport
 {
@@ -51,7 +51,6 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
                         Body = message.Body,
                     };
                     await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: ct);
-                    await sent.UpsertEntityAsync(new TableEntity(gemeente, TableKeys.Escape(message.MessageId)) { ["State"] = "sent", ["At"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
                 }
 
                 outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.Sent);
@@ -79,13 +78,13 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
         var now = time.GetUtcNow();
         try
         {
-            await sent.AddEntityAsync(new TableEntity(gemeente, key) { ["State"] = "sending", ["At"] = now }, cancellationToken);
+            await sent.AddEntityAsync(new TableEntity(gemeente, key) { ["At"] = now }, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             var existing = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, key, cancellationToken: cancellationToken);
-            if (!existing.HasValue || existing.Value!.GetString("State") == "sent" || now - (existing.Value.GetDateTimeOffset("At") ?? now) < DuplicateDetectionWindow)
+            if (!existing.HasValue || now - (existing.Value!.GetDateTimeOffset("At") ?? now) < DuplicateDetectionWindow)
             {
                 return false;
             }

@@ -147,9 +147,10 @@ public interface IHouseholdStore
 
     /// <summary>
     /// Records a send attempt's result on the outbox row and, when given, the case's new status, in one
-    /// transaction; false when either changed since it was read.
+    /// transaction. Returns the row's new version, empty when the store cannot tell it, or null (nothing
+    /// written) when the row or the case changed since it was read.
     /// </summary>
-    Task<bool> CompleteOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken);
+    Task<string?> CompleteOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken);
 }
 
 /// <summary>Marks households whose signals changed, for TriageCases to pick up (its watermark).</summary>

@@ -70,13 +70,16 @@ public sealed partial class OutboxDispatcher(
             }
 
             var claim = entry.Value with { ClaimedAt = now };
-            if (!await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, claim, null, null, cancellationToken))
+            var claimVersion = await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, claim, null, null, cancellationToken);
+            if (claimVersion is null)
             {
                 summary = summary.Add(new DispatchSummary(0, 1, 0, 0, 0));
                 continue;
             }
 
-            entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken) ?? entry;
+            entry = claimVersion.Length > 0
+                ? new Versioned<OutboxEntry>(claim, claimVersion)
+                : await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken) ?? entry;
             var message = JsonSerializer.Deserialize(
                 protector.Unprotect(entry.Value.Message, HouseholdTriage.OutboxContext(entry.Value.TaskId)), CoreJson.Default.OutboundMessage)!;
             pending.Add((pointer, entry, message));
@@ -134,7 +137,7 @@ public sealed partial class OutboxDispatcher(
             if (entry is { Value.Status: OutboxStatus.Failed })
             {
                 var reset = entry.Value with { Status = OutboxStatus.Pending, LastError = null, ClaimedAt = null };
-                if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, reset, null, null, cancellationToken))
+                if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, reset, null, null, cancellationToken) is not null)
                 {
                     await index.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                     pointers.Add(pointer);
@@ -187,7 +190,7 @@ public sealed partial class OutboxDispatcher(
                 await index.AddAsync(pointer, OutboxIndexState.Failed, cancellationToken);
             }
 
-            if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, updated, caseBefore, caseUpdated, cancellationToken))
+            if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, updated, caseBefore, caseUpdated, cancellationToken) is not null)
             {
                 switch (outcome.Status)
                 {
