@@ -6,7 +6,7 @@ using VroegSignalering.Functions.Hosting;
 namespace VroegSignalering.Functions.DispatchOutreach;
 
 /// <summary>
-/// Queue trigger on dispatch: sends the task a triage commit announced. A transient send failure replies
+/// Queue trigger on dispatch: sends the tasks a triage run announced (one publish for the batch). A transient send failure replies
 /// 503 so the message is retried; the SweepOutbox timer is the backstop either way.
 /// </summary>
 public sealed class DispatchOutreach(OutboxDispatcher dispatcher) : IFunction
@@ -15,10 +15,10 @@ public sealed class DispatchOutreach(OutboxDispatcher dispatcher) : IFunction
 
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
     {
-        var pointer = QueueMessageCodec.DecodePointer(request.BindingJson("dispatch"));
-        var summary = await dispatcher.DispatchAsync([pointer], cancellationToken);
+        var pointers = QueueMessageCodec.DecodePointers(request.BindingJson("dispatch"));
+        var summary = await dispatcher.DispatchAsync(pointers, cancellationToken);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"task {pointer.TaskId}: {summary.Sent} sent, {summary.AlreadySent} already sent, {summary.FailedPermanently} failed");
+            $"{pointers.Count} task(s): {summary.Sent} sent, {summary.AlreadySent} already sent, {summary.FailedPermanently} failed");
         return summary.FailedTransiently > 0 ? InvocationResult.RetryLater(line) : InvocationResult.Success().WithLog(line);
     }
 }

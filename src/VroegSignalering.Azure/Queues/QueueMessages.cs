@@ -20,8 +20,10 @@ public sealed record SignalChunkMessage(
     [property: JsonPropertyName("keyId")] string KeyId,
     [property: JsonPropertyName("payload")] byte[] Payload);
 
-/// <summary>The dispatch message: which outbox row to send. No personal data.</summary>
-public sealed record DispatchMessage(
+/// <summary>The dispatch message: which outbox rows to send. No personal data.</summary>
+public sealed record DispatchMessage([property: JsonPropertyName("tasks")] IReadOnlyList<DispatchPointer> Tasks);
+
+public sealed record DispatchPointer(
     [property: JsonPropertyName("householdKey")] string HouseholdKey,
     [property: JsonPropertyName("taskId")] string TaskId,
     [property: JsonPropertyName("gemeentecode")] string Gemeentecode,
@@ -63,13 +65,18 @@ public sealed class QueueMessageCodec(IPersonalDataProtector protector)
         return new SignalChunk(message.ReceiptId, message.Chunk, message.CreditorId, message.ReceivedAt, message.TraceParent, signals);
     }
 
-    public static string EncodePointer(OutboxPointer pointer) => JsonSerializer.Serialize(
-        new DispatchMessage(pointer.HouseholdKey, pointer.TaskId, pointer.Gemeentecode, pointer.CreatedAt), QueueJson.Default.DispatchMessage);
+    public static string EncodePointers(IReadOnlyList<OutboxPointer> pointers) => JsonSerializer.Serialize(
+        new DispatchMessage(pointers.Select(p => new DispatchPointer(p.HouseholdKey, p.TaskId, p.Gemeentecode, p.CreatedAt)).ToList()), QueueJson.Default.DispatchMessage);
 
-    public static OutboxPointer DecodePointer(string json)
+    public static IReadOnlyList<OutboxPointer> DecodePointers(string json)
     {
         var m = JsonSerializer.Deserialize(json, QueueJson.Default.DispatchMessage) ?? throw new InvalidDataException("empty dispatch message");
-        return new OutboxPointer(m.HouseholdKey, m.TaskId, m.Gemeentecode, m.CreatedAt);
+        if (m.Tasks is not { Count: > 0 })
+        {
+            throw new InvalidDataException("a dispatch message without tasks");
+        }
+
+        return m.Tasks.Select(p => new OutboxPointer(p.HouseholdKey, p.TaskId, p.Gemeentecode, p.CreatedAt)).ToList();
     }
 
     private static string ChunkContext(string receiptId, int chunk) => $"chunk|{receiptId}|{chunk}";

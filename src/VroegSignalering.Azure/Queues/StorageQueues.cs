@@ -31,15 +31,15 @@ public sealed class SignalQueue(QueueSet queues, StorageNames names, QueueMessag
     }
 }
 
-/// <summary>The dispatch queue: the happy path from a triage commit to DispatchOutreach.</summary>
+/// <summary>The dispatch queue: the happy path from a triage commit to DispatchOutreach, in batches of pointers.</summary>
 public sealed class DispatchQueue(QueueSet queues, StorageNames names) : IDispatchQueue
 {
     public async Task EnqueueAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
     {
         var queue = await queues.GetAsync(names.DispatchQueue, cancellationToken);
-        foreach (var pointer in pointers)
+        foreach (var batch in pointers.Chunk(IDispatchQueue.MaxPointersPerMessage))
         {
-            await queue.SendMessageAsync(QueueMessageCodec.EncodePointer(pointer), cancellationToken);
+            await queue.SendMessageAsync(QueueMessageCodec.EncodePointers(batch), cancellationToken);
         }
     }
 }

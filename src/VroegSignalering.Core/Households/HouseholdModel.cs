@@ -190,9 +190,15 @@ public interface IOutboxIndex
     IAsyncEnumerable<OutboxPointer> ListAsync(OutboxIndexState state, DateTimeOffset createdBefore, CancellationToken cancellationToken);
 }
 
-/// <summary>The happy path to the dispatcher: a message per committed task (the dispatch queue).</summary>
+/// <summary>
+/// The happy path to the dispatcher (the dispatch queue). Pointers travel in batches, so one
+/// DispatchOutreach invocation publishes many tasks at once and the queue carries few messages.
+/// </summary>
 public interface IDispatchQueue
 {
+    /// <summary>Most pointers in one dispatch message.</summary>
+    const int MaxPointersPerMessage = 50;
+
     Task EnqueueAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken);
 }
 

@@ -9,10 +9,10 @@ using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Households;
 
-/// <summary>The result of triaging one household.</summary>
-public sealed record TriageOutcome(int CasesOpened, int TasksCreated, int RepeatsWithoutTask, DateTimeOffset? WaitUntil)
+/// <summary>The result of triaging one household, with the outbox rows it committed (to announce to the dispatcher).</summary>
+public sealed record TriageOutcome(int CasesOpened, int TasksCreated, int RepeatsWithoutTask, DateTimeOffset? WaitUntil, IReadOnlyList<OutboxPointer> Committed)
 {
-    public static readonly TriageOutcome None = new(0, 0, 0, null);
+    public static readonly TriageOutcome None = new(0, 0, 0, null, []);
 
     public bool Waiting => WaitUntil is not null;
 }
@@ -21,12 +21,13 @@ public sealed record TriageOutcome(int CasesOpened, int TasksCreated, int Repeat
 /// Triages one household: combines its new signals into its case (<see cref="CaseComposer"/>) and, when
 /// outreach is due, commits case + task + outbox row in one transaction guarded by ETags. Two workers on
 /// the same household, or a replayed message, produce exactly one task per revision: the loser of the
-/// race re-reads, finds the signals assigned, and has nothing left to do.
+/// race re-reads, finds the signals assigned, and has nothing left to do. The caller announces the
+/// committed outbox rows to the dispatcher (batched, see <see cref="IDispatchQueue"/>); if that never
+/// happens, the sweeper finds them through their pointers.
 /// </summary>
 public sealed partial class HouseholdTriage(
     IHouseholdStore store,
     IOutboxIndex outboxIndex,
-    IDispatchQueue dispatchQueue,
     IPersonalDataProtector protector,
     IOptionsMonitor<TriageOptions> triageOptions,
     IOptions<OutreachOptions> outreachOptions,
@@ -41,6 +42,7 @@ public sealed partial class HouseholdTriage(
         var opened = 0;
         var tasks = 0;
         var repeats = 0;
+        var committed = new List<OutboxPointer>();
         for (var step = 0; step < MaxSteps; step++)
         {
             var snapshot = await store.LoadAsync(householdKey, cancellationToken);
@@ -55,7 +57,7 @@ public sealed partial class HouseholdTriage(
             var decision = CaseComposer.Decide(snapshot, policy, now, urgentOnly);
             if (decision is CaseDecision.Wait wait)
             {
-                return new TriageOutcome(opened, tasks, repeats, wait.Until);
+                return new TriageOutcome(opened, tasks, repeats, wait.Until, committed);
             }
 
             if (decision is not CaseDecision.Update update)
@@ -116,11 +118,11 @@ public sealed partial class HouseholdTriage(
             {
                 tasks++;
                 telemetry.TasksCreated.Add(1, new KeyValuePair<string, object?>("priority", task.Priority.ToString()), new KeyValuePair<string, object?>("gemeentecode", gemeente));
-                await dispatchQueue.EnqueueAsync([pointer], cancellationToken);
+                committed.Add(pointer);
             }
         }
 
-        return new TriageOutcome(opened, tasks, repeats, null);
+        return new TriageOutcome(opened, tasks, repeats, null, committed);
     }
 
     public static string OutboxContext(string taskId) => "outbox|" + taskId;

@@ -23,6 +23,7 @@ public sealed partial class SignalProcessor(
     IQuarantineStore quarantine,
     IReceiptStore receipts,
     HouseholdTriage triage,
+    IDispatchQueue dispatch,
     IOptionsMonitor<TriageOptions> triageOptions,
     TimeProvider time,
     VroegTelemetry telemetry,
@@ -58,9 +59,15 @@ public sealed partial class SignalProcessor(
 
         if (triageOptions.CurrentValue.FastPath)
         {
+            var committed = new List<OutboxPointer>();
             foreach (var urgent in results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal))
             {
-                await triage.TriageAsync(urgent, urgentOnly: true, cancellationToken);
+                committed.AddRange((await triage.TriageAsync(urgent, urgentOnly: true, cancellationToken)).Committed);
+            }
+
+            if (committed.Count > 0)
+            {
+                await dispatch.EnqueueAsync(committed, cancellationToken);
             }
         }
 

@@ -17,7 +17,7 @@ public sealed record TriageSweepSummary(int Households, int CasesOpened, int Tas
 /// still settling keeps its mark for the next run. While the intake queue still holds a backlog
 /// (younger than Triage:IntakeBacklogWait) the run waits, so a batch is triaged as a whole.
 /// </summary>
-public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, IIntakeBacklog backlog, IOptionsMonitor<TriageOptions> options, ILogger<TriageSweep> logger)
+public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, IIntakeBacklog backlog, IDispatchQueue dispatch, IOptionsMonitor<TriageOptions> options, ILogger<TriageSweep> logger)
 {
     private const int Parallelism = 8;
 
@@ -36,6 +36,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
 
         var households = 0;
         var opened = 0;
+        var announce = new System.Collections.Concurrent.ConcurrentQueue<OutboxPointer>();
         var tasks = 0;
         var repeats = 0;
         var waiting = 0;
@@ -45,6 +46,13 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
             async (change, ct) =>
             {
                 var outcome = await triage.TriageAsync(change.HouseholdKey, urgentOnly: false, ct);
+                foreach (var pointer in outcome.Committed)
+                {
+                    announce.Enqueue(pointer);
+                }
+
+                // Announce committed tasks as soon as a batch is full, so dispatch starts while triage goes on.
+                await FlushAsync(announce, full: true, ct);
                 Interlocked.Increment(ref households);
                 Interlocked.Add(ref opened, outcome.CasesOpened);
                 Interlocked.Add(ref tasks, outcome.TasksCreated);
@@ -58,6 +66,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
                 await changes.AcknowledgeAsync(change, ct);
             });
 
+        await FlushAsync(announce, full: false, cancellationToken);
         var summary = new TriageSweepSummary(households, opened, tasks, repeats, waiting);
         if (households > 0)
         {
@@ -65,6 +74,25 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
         }
 
         return summary;
+    }
+
+    private async Task FlushAsync(System.Collections.Concurrent.ConcurrentQueue<OutboxPointer> announce, bool full, CancellationToken cancellationToken)
+    {
+        while (announce.Count >= (full ? IDispatchQueue.MaxPointersPerMessage : 1))
+        {
+            var batch = new List<OutboxPointer>(IDispatchQueue.MaxPointersPerMessage);
+            while (batch.Count < IDispatchQueue.MaxPointersPerMessage && announce.TryDequeue(out var pointer))
+            {
+                batch.Add(pointer);
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            await dispatch.EnqueueAsync(batch, cancellationToken);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TriageCases waits: the intake queue holds {Messages} messages, the oldest {AgeSeconds:F0} s old")]
