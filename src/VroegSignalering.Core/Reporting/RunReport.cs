@@ -41,7 +41,10 @@ public sealed record TaskFigures(
     int Pending,
     int Failed);
 
-/// <summary>What the gemeente queues (or Service Bus) hold: messages and distinct task ids per gemeente.</summary>
+/// <summary>
+/// What the gemeente queues hold: messages per gemeente, and distinct task ids per gemeente when the
+/// messages were read (empty otherwise).
+/// </summary>
 public sealed record DeliveryFigures(IReadOnlyDictionary<string, int> MessagesByGemeente, IReadOnlyDictionary<string, int> DistinctTasksByGemeente, int PoisonMessages);
 
 /// <summary>From the first receipt to the last dispatch.</summary>

@@ -25,9 +25,10 @@ internal static class ReportCommand
         var html = CommandHelpers.PathOption("--html", "Where to write the report as HTML with charts.", "out/run-report.html");
         var gemeenten = CommandHelpers.PathOption("--gemeenten", "code;naam file for gemeente names in the report.", "data/addresses/gemeenten.csv");
         var started = new Option<long?>("--started") { Description = "Unix time (s) the run started, to report its wall time.", HelpName = "seconds" };
+        var readMessages = new Option<bool>("--read-messages") { Description = "Read every task message (left in its queue) to count distinct task ids per gemeente; slow for large runs on the emulator." };
         var command = new Command("report", "Report what a run did, computed from storage and queues (optionally waiting for the pipeline to settle).")
         {
-            wait, timeout, json, html, gemeenten, started,
+            wait, timeout, json, html, gemeenten, started, readMessages,
         };
         pipeline.AddTo(command);
 
@@ -41,7 +42,7 @@ internal static class ReportCommand
             }
 
             var names = ReadNames(parseResult.ResolvePath(gemeenten, env));
-            var observation = await observer.ObserveAsync(names.Keys.ToList(), ct);
+            var observation = await observer.ObserveAsync(names.Keys.ToList(), ct, readMessageIds: parseResult.GetValue(readMessages));
             var report = RunReportBuilder.Build(observation, env.Time.GetUtcNow());
             var wallTime = parseResult.GetValue(started) is { } s ? env.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(s) : (TimeSpan?)null;
 

@@ -62,10 +62,10 @@ internal static class ReportRendering
         foreach (var (gemeente, byPriority) in r.Tasks.ByGemeenteAndPriority)
         {
             var name = gemeenteNames.TryGetValue(gemeente, out var n) ? $"{gemeente} {n}" : gemeente;
-            sb.Append(CultureInfo.InvariantCulture, $"  {name,-22}{string.Concat(Priorities.Select(p => $"{byPriority.GetValueOrDefault(p),9}"))}{byPriority.Values.Sum(),9}{r.Delivery.DistinctTasksByGemeente.GetValueOrDefault(gemeente),9}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {name,-22}{string.Concat(Priorities.Select(p => $"{byPriority.GetValueOrDefault(p),9}"))}{byPriority.Values.Sum(),9}{r.Delivery.MessagesByGemeente.GetValueOrDefault(gemeente),9}\n");
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $"  {"total",-22}{string.Concat(Priorities.Select(p => $"{r.Tasks.ByPriority.GetValueOrDefault(p),9}"))}{r.Tasks.Total,9}{r.Delivery.DistinctTasksByGemeente.Values.Sum(),9}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"total",-22}{string.Concat(Priorities.Select(p => $"{r.Tasks.ByPriority.GetValueOrDefault(p),9}"))}{r.Tasks.Total,9}{r.Delivery.MessagesByGemeente.Values.Sum(),9}\n");
 
         sb.Append("\nSpeed\n");
         Line("first receipt → last dispatch (s)", r.Throughput.Seconds.ToString("0.0", CultureInfo.InvariantCulture));
@@ -140,7 +140,7 @@ internal static class ReportRendering
                 sb.Append(CultureInfo.InvariantCulture, $"<td>{byPriority.GetValueOrDefault(p)}</td>");
             }
 
-            sb.Append(CultureInfo.InvariantCulture, $"<td>{byPriority.Values.Sum()}</td><td>{r.Delivery.DistinctTasksByGemeente.GetValueOrDefault(gemeente)}</td></tr>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<td>{byPriority.Values.Sum()}</td><td>{r.Delivery.MessagesByGemeente.GetValueOrDefault(gemeente)}</td></tr>\n");
         }
 
         sb.Append("</tbody></table>\n");
