@@ -111,20 +111,29 @@ public static class CaseComposer
         var eligible = all.Where(s => policy.MinimumAmount is not { } min || s.Bedrag >= min).ToList();
         var belowMinimum = joined.Count(s => policy.MinimumAmount is { } min && s.Bedrag < min);
 
+        // A repeat is a signal from a creditor the case already has a signal from (earlier in the case, or
+        // earlier in this same batch). It brings new outreach only when its amount grew enough or it makes
+        // the case urgent; otherwise it is counted, whether it arrived after the task or with the first batch.
         var wantsOutreach = false;
         var repeatsWithoutTask = 0;
+        var seen = new List<StoredSignal>(before);
         foreach (var s in joined.Where(s => policy.MinimumAmount is not { } min || s.Bedrag >= min))
         {
+            var earlier = seen.Where(p => p.CreditorId == s.CreditorId).ToList();
+            seen.Add(s);
+            var grown = earlier.Count > 0 && s.Bedrag >= earlier.Max(p => p.Bedrag) * (1 + (policy.Growth / 100m));
             if (@case.LastTaskId is null)
             {
                 wantsOutreach = true;
+                if (earlier.Count > 0 && !grown)
+                {
+                    repeatsWithoutTask++;
+                }
+
                 continue;
             }
 
-            var earlier = before.Where(p => p.CreditorId == s.CreditorId).ToList();
-            var material = earlier.Count == 0
-                || s.Bedrag >= earlier.Max(p => p.Bedrag) * (1 + (policy.Growth / 100m))
-                || (IsUrgent(s, today, policy) && @case.Priority != Priority.Spoed);
+            var material = earlier.Count == 0 || grown || (IsUrgent(s, today, policy) && @case.Priority != Priority.Spoed);
             if (material)
             {
                 wantsOutreach = true;

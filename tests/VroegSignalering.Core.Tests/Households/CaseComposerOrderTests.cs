@@ -26,6 +26,23 @@ public class CaseComposerOrderTests
         Assert.Equal(earlyFirst, lateFirst);
     }
 
+    [Theory]
+    [InlineData(900, 1)]  // not grown: the repeat adds nothing and is counted
+    [InlineData(1200, 0)] // grown 20%: part of the first task, not a repeat without outreach
+    public void A_repeat_that_arrives_with_the_first_signal_is_counted_when_it_brings_nothing_new(int repeatAmount, int expectedRepeats)
+    {
+        var snapshot = Snapshot(
+            Signal("s-1", "corporatie-1", PartnerType.Huur, 1000m, D(11, 1)),
+            Signal("s-2", "corporatie-1", PartnerType.Huur, repeatAmount, D(11, 10)));
+
+        var (_, updates) = Settle(snapshot, Policy);
+
+        var update = Assert.Single(updates);
+        Assert.NotNull(update.Outreach);
+        Assert.Equal(expectedRepeats, update.RepeatsWithoutTask);
+        Assert.Equal(expectedRepeats, update.Case.RepeatsWithoutTask);
+    }
+
     // Each signal arrives and is triaged on its own before the next one arrives.
     private static int CasesAfterArrivals(params StoredSignal[] arrivals)
     {
