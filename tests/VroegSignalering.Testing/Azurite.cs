@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using VroegSignalering.Azure.Storage;
 
 namespace VroegSignalering.Testing;
@@ -9,13 +7,11 @@ namespace VroegSignalering.Testing;
 /// string as AzureWebJobsStorage; run outside test.sh, the first test that needs it starts one from
 /// node_modules (npm ci) on ports the OS picks, and it stops with the test process.
 /// </summary>
-public static partial class Azurite
+public static class Azurite
 {
     public const string ConnectionVariable = "AzureWebJobsStorage";
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static readonly Lazy<string> Connection = new(StartOrReuse, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _counter;
-    private static Process? _process;
 
     public static string ConnectionString => Connection.Value;
 
@@ -37,65 +33,17 @@ public static partial class Azurite
             return existing;
         }
 
-        var root = RepositoryRoot.Find();
-        var exe = Path.Combine(root, "node_modules", ".bin", "azurite");
-        if (!File.Exists(exe))
-        {
-            throw new InvalidOperationException($"Azurite is not installed: run ./test.sh, or `npm ci` in {root}, or set {ConnectionVariable}");
-        }
-
-        var psi = new ProcessStartInfo(exe)
-        {
-            WorkingDirectory = Directory.CreateTempSubdirectory("vroeg-azurite-").FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-                     "--blobHost", "127.0.0.1", "--blobPort", "0", "--queueHost", "127.0.0.1", "--queuePort", "0",
-                     "--tableHost", "127.0.0.1", "--tablePort", "0",
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start Azurite");
+        var (process, connection) = AzuriteProcess.Start(RepositoryRoot.Find(), "vroeg-azurite-");
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
             {
-                _process.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException)
             {
             }
         };
-
-        var ports = new Dictionary<string, string>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (ports.Count < 3 && DateTime.UtcNow < deadline)
-        {
-            var line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("Azurite exited during start");
-            var m = ListeningLine().Match(line);
-            if (m.Success)
-            {
-                ports[m.Groups[1].Value] = m.Groups[2].Value;
-            }
-        }
-
-        if (ports.Count < 3)
-        {
-            throw new InvalidOperationException("Azurite did not report its ports");
-        }
-
-        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-               $"BlobEndpoint=http://127.0.0.1:{ports["Blob"]}/devstoreaccount1;" +
-               $"QueueEndpoint=http://127.0.0.1:{ports["Queue"]}/devstoreaccount1;" +
-               $"TableEndpoint=http://127.0.0.1:{ports["Table"]}/devstoreaccount1;";
+        return connection;
     }
-
-    [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://127\.0\.0\.1:(\d+)")]
-    private static partial Regex ListeningLine();
 }

@@ -1,3 +1,5 @@
+using VroegSignalering.Core.Reporting;
+
 namespace VroegSignalering.Core.Households;
 
 /// <summary>The one place that says which case status may follow which.</summary>
@@ -14,24 +16,8 @@ public static class CaseLifecycle
     };
 
     /// <summary>DDAS v0.9 <c>EnumEindresultaat</c>: the only results a case can be closed with.</summary>
-    public static readonly IReadOnlySet<string> Resultaten = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "Niet opgepakt: herhaalde melding",
-        "Niet opgepakt: onterecht signaal",
-        "Inwoner is overleden",
-        "Persoon is geen inwoner (meer) in de gemeente",
-        "Niet opgepakt: andere reden",
-        "Inwoner al bekend bij schuldhulpverlening",
-        "Inwoner heeft al een ander lopend traject",
-        "Definitief geen contact kunnen krijgen",
-        "Geen reactie na eerder contact",
-        "Inwoner hoeft geen hulp vanuit vroegsignalering",
-        "Inwoner heeft zelf al betaald/betalingsregeling getroffen",
-        "(Budget)advies en/of quick fix",
-        "Vervolghulp en/of verwijzing financieel",
-        "Verwijzing zonder contact",
-        "Vervolghulp en/of verwijzing niet financieel",
-    };
+    public static readonly IReadOnlySet<string> Resultaten =
+        new HashSet<string>(DdasValues.Eindresultaat, StringComparer.Ordinal);
 
     public static bool CanMove(CaseStatus from, CaseStatus to) => Allowed[from].Contains(to);
 

@@ -39,7 +39,7 @@ internal static class PostReport
         {
             var codeWidth = Math.Max(4, byCode.Max(g => g.Key.Length));
             o.WriteLine();
-            o.WriteLine("Row errors by code:");
+            o.WriteLine("Row errors by code (one rejected row can have several errors):");
             foreach (var group in byCode)
             {
                 o.WriteLine(string.Format(ic, "  {0} {1,7}", group.Key.PadRight(codeWidth), group.Count()));

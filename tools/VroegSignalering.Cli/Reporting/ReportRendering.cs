@@ -33,9 +33,14 @@ internal static class ReportRendering
         Line("signals accepted", r.Intake.Accepted);
         Line("rows rejected", r.Intake.Rejected);
         Line("duplicates (already received)", r.Intake.Duplicates);
+        if (r.Intake.RejectedByCode.Count > 0)
+        {
+            sb.Append("    rejected rows by their first error:\n");
+        }
+
         foreach (var (code, n) in r.Intake.RejectedByCode.OrderByDescending(kv => kv.Value))
         {
-            Line("  rejected: " + code, n);
+            Line("    " + code, n);
         }
 
         sb.Append("\nProcessing\n");
@@ -157,7 +162,7 @@ internal static class ReportRendering
         Row(sb, "duplicates", r.Intake.Duplicates);
         foreach (var (code, n) in r.Intake.RejectedByCode.OrderByDescending(kv => kv.Value))
         {
-            Row(sb, "rejected: " + code, n);
+            Row(sb, "rejected, first error: " + code, n);
         }
 
         sb.Append("</tbody></table>\n<h2>Quarantine</h2>\n<table><tbody>\n");
