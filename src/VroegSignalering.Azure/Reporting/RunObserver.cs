@@ -88,29 +88,7 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Tabl
             receiptList.Add(r);
         }
 
-        var signals = new List<StoredSignal>();
-        await foreach (var (_, s) in households.ScanSignalsAsync(cancellationToken))
-        {
-            signals.Add(s);
-        }
-
-        var cases = new List<HouseholdCase>();
-        await foreach (var (_, c) in households.ScanCasesAsync(cancellationToken))
-        {
-            cases.Add(c);
-        }
-
-        var tasks = new List<OutreachTask>();
-        await foreach (var (_, t) in households.ScanTasksAsync(cancellationToken))
-        {
-            tasks.Add(t);
-        }
-
-        var outboxRows = new List<OutboxEntry>();
-        await foreach (var (_, o) in households.ScanOutboxAsync(cancellationToken))
-        {
-            outboxRows.Add(o);
-        }
+        var (cases, signals, tasks, outboxRows) = await ReadHouseholdsAsync(cancellationToken);
 
         var messages = new Dictionary<string, int>(StringComparer.Ordinal);
         var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -136,6 +114,36 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Tabl
 
         var poison = await QueueLengthAsync(names.SignalsIntakeQueue + "-poison", cancellationToken) + await QueueLengthAsync(names.DispatchQueue + "-poison", cancellationToken);
         return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison);
+    }
+
+    /// <summary>Every case, signal, task and outbox row in the household partitions (a full scan), e.g. for the DDAS export.</summary>
+    public async Task<DdasExportSource> ReadHouseholdsAsync(CancellationToken cancellationToken)
+    {
+        var signals = new List<StoredSignal>();
+        await foreach (var (_, s) in households.ScanSignalsAsync(cancellationToken))
+        {
+            signals.Add(s);
+        }
+
+        var cases = new List<HouseholdCase>();
+        await foreach (var (_, c) in households.ScanCasesAsync(cancellationToken))
+        {
+            cases.Add(c);
+        }
+
+        var tasks = new List<OutreachTask>();
+        await foreach (var (_, t) in households.ScanTasksAsync(cancellationToken))
+        {
+            tasks.Add(t);
+        }
+
+        var outboxRows = new List<OutboxEntry>();
+        await foreach (var (_, o) in households.ScanOutboxAsync(cancellationToken))
+        {
+            outboxRows.Add(o);
+        }
+
+        return new DdasExportSource(cases, signals, tasks, outboxRows);
     }
 
     private async Task<int> QueueLengthAsync(string queue, CancellationToken cancellationToken)

@@ -129,8 +129,7 @@ public sealed partial class HouseholdTriage(
 
     private OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)
     {
-        var clients = signals.Select(s => (s.PersonKey, Client: JsonSerializer.Deserialize(
-            protector.Unprotect(s.Personal, SignalProcessor.PersonalContext(s.SignalId)), CoreJson.Default.ClientDetails)!)).ToList();
+        var clients = signals.Select(s => (s.PersonKey, Client: SignalProcessor.ReadPersonal(protector, s))).ToList();
         var address = clients[0].Client;
         var persons = clients.GroupBy(c => c.PersonKey, StringComparer.Ordinal)
             .Select(g => g.Last().Client)

@@ -156,6 +156,11 @@ public sealed partial class SignalProcessor(
     /// <summary>Associated data binding a signal's ciphertext to that signal.</summary>
     public static string PersonalContext(string signalId) => "signal|" + signalId;
 
+    /// <summary>The personal data of a stored signal, decrypted: for the task message and the DDAS delivery only.</summary>
+    public static ClientDetails ReadPersonal(IPersonalDataProtector protector, StoredSignal signal) =>
+        JsonSerializer.Deserialize(protector.Unprotect(signal.Personal, PersonalContext(signal.SignalId)), CoreJson.Default.ClientDetails)
+        ?? throw new JsonException($"signal {signal.SignalId}: its personal data decrypts to nothing");
+
     public static string QuarantineContext(string signalId) => "quarantine|" + signalId;
 
     public static int AgeOn(DateOnly birth, DateOnly on)

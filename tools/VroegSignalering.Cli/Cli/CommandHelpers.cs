@@ -121,6 +121,25 @@ internal static class CommandHelpers
         },
     };
 
+    /// <summary>A required <c>--gemeente</c>: 0363 or GM0363, parsed to the four-digit CBS code.</summary>
+    public static Option<string> GemeenteOption(string description) => new("--gemeente")
+    {
+        Description = description,
+        Required = true,
+        HelpName = "code",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (VroegSignalering.Core.Routing.AreaCodeFormat.Gemeente(text) is { } code)
+            {
+                return code;
+            }
+
+            result.AddError($"Option '--gemeente' expects a gemeentecode such as 0363 or GM0363, got '{text}'.");
+            return null;
+        },
+    };
+
     public static Option<int> IntOption(string name, string description, int defaultValue, int min, int max = int.MaxValue)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };

@@ -25,14 +25,7 @@ internal static class TasksCommands
     private static Command Tail(CliEnvironment env)
     {
         var pipeline = new PipelineOptions();
-        var gemeente = new Option<string>("--gemeente") { Description = "Four-digit gemeentecode (0363, or GM0363).", Required = true, HelpName = "code" };
-        gemeente.Validators.Add(r =>
-        {
-            if (Normalise(r.GetValueOrDefault<string>()) is null)
-            {
-                r.AddError("Option '--gemeente' expects a gemeentecode such as 0363 or GM0363.");
-            }
-        });
+        var gemeente = CommandHelpers.GemeenteOption("Four-digit gemeentecode (0363, or GM0363).");
         var consume = new Option<bool>("--consume") { Description = "Remove each task from the queue after showing it (act as the team's consumer). Default: only look." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new tasks until Ctrl-C." };
         var max = CommandHelpers.IntOption("--max", "Stop after this many tasks.", 1000, min: 1);
@@ -43,7 +36,7 @@ internal static class TasksCommands
         {
             await using var services = pipeline.Build(parseResult);
             var names = services.GetRequiredService<StorageNames>();
-            var code = Normalise(parseResult.GetValue(gemeente))!;
+            var code = parseResult.GetValue(gemeente)!;
             var queue = services.GetRequiredService<StorageClients>().Queues.GetQueueClient(names.OutreachQueue(code));
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var limit = parseResult.GetValue(max);
@@ -101,6 +94,4 @@ internal static class TasksCommands
         return string.Create(CultureInfo.InvariantCulture,
             $"{m.EnqueuedTime?.UtcDateTime:yyyy-MM-dd HH:mm:ss} {(string?)body?["priority"],-8} {(int?)body?["score"],5}  {(string?)body?["dueDate"],-10}  {(string?)body?["team"],-22} {m.MessageId} {string.Join(',', reasons)}");
     }
-
-    internal static string? Normalise(string? code) => VroegSignalering.Core.Routing.AreaCodeFormat.Gemeente(code);
 }
