@@ -4,7 +4,8 @@
 # from NuGet), starts Azurite in memory and the Functions app in standalone mode with the local
 # demo creditors, generates a month of synthetic signals, posts them as the creditors (JSON, NDJSON
 # and CSV), waits until every accepted signal is processed and every task dispatched to the local
-# task queues, and prints a summary. Reports: out/run-report.json and out/run-report.html.
+# task queues, and prints a summary. Reports: out/run-report.json and out/run-report.html; the
+# DDAS delivery to CBS of gemeente 0363 for the month (no personal data): out/ddas/ddas-0363.json.
 #
 # Options: --signals N     signals in the month (default 20000)
 #          --seed S        generator seed (default 1); the same seed gives the same counts
@@ -123,6 +124,12 @@ set +e
 vroeg report --wait --timeout 3600 --started "$started" --json "$out/run-report.json" --html "$out/run-report.html"
 report_rc=$?
 set -e
+# The gemeente's delivery to CBS falls out of the same storage: Amsterdam's DDAS file for the generated
+# month (signal dates run from 29 days before today to today), without personal data.
+today=$(date -u +%F)
+log "writing the DDAS delivery of gemeente 0363 for $(date -u -d "$today -29 days" +%F) to $today"
+vroeg ddas export --gemeente 0363 --from "$(date -u -d "$today -29 days" +%F)" --to "$today" \
+  --out "$out/ddas/ddas-0363.json" || report_rc=1
 log "run finished in $(( $(date +%s) - started )) s (app log: $app_log)"
 if [[ "$keep" == true ]]; then
   print_creditors
