@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Core.Households;
@@ -9,15 +8,14 @@ namespace VroegSignalering.Azure.Queues;
 /// <summary>Queue clients (base64 messages, as the Functions queue trigger reads them), created on first use.</summary>
 public sealed class QueueSet(StorageClients storage)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
+    private readonly CreatedOnFirstUse<QueueClient> _queues = new(async name =>
+    {
+        var client = storage.Queues.GetQueueClient(name);
+        await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+        return client;
+    });
 
-    public Task<QueueClient> GetAsync(string name, CancellationToken cancellationToken) =>
-        _queues.GetOrAdd(name, n => new Lazy<Task<QueueClient>>(async () =>
-        {
-            var client = storage.Queues.GetQueueClient(n);
-            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
-            return client;
-        })).Value.WaitAsync(cancellationToken);
+    public Task<QueueClient> GetAsync(string name, CancellationToken cancellationToken) => _queues.GetAsync(name, cancellationToken);
 }
 
 /// <summary>The signals-intake queue: one message per chunk, sent before intake answers 202.</summary>

@@ -56,9 +56,21 @@ public sealed class StorageClients
             new TableServiceClient(new Uri(tableUri), credential));
     }
 
-    public static StorageClients FromConnectionString(string connectionString) => new(
-        options => new QueueServiceClient(connectionString, options),
-        new TableServiceClient(connectionString));
+    public static StorageClients FromConnectionString(string connectionString) => FromConnectionString(connectionString, _ => { });
+
+    /// <summary>The same with adjusted client options (retries, extra pipeline policies), e.g. to inject faults in tests.</summary>
+    internal static StorageClients FromConnectionString(string connectionString, Action<ClientOptions> configure)
+    {
+        var tableOptions = new TableClientOptions();
+        configure(tableOptions);
+        return new StorageClients(
+            options =>
+            {
+                configure(options);
+                return new QueueServiceClient(connectionString, options);
+            },
+            new TableServiceClient(connectionString, tableOptions));
+    }
 
     internal static TokenCredential CreateCredential(string? credential, string? clientId)
     {

@@ -1,23 +1,21 @@
-using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using VroegSignalering.Azure.Storage;
 
 namespace VroegSignalering.Azure.Tables;
 
-/// <summary>The app's tables, each created on first use (once per process).</summary>
+/// <summary>The app's tables, each created on first use (once per process; tried again after a failure).</summary>
 public sealed class TableSet(StorageClients storage, StorageNames names)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+    private readonly CreatedOnFirstUse<TableClient> _tables = new(async name =>
+    {
+        var client = storage.Tables.GetTableClient(name);
+        await client.CreateIfNotExistsAsync(CancellationToken.None);
+        return client;
+    });
 
     public StorageNames Names => names;
 
-    public Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken) =>
-        _tables.GetOrAdd(tableName, name => new Lazy<Task<TableClient>>(async () =>
-        {
-            var client = storage.Tables.GetTableClient(name);
-            await client.CreateIfNotExistsAsync(CancellationToken.None);
-            return client;
-        })).Value.WaitAsync(cancellationToken);
+    public Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
 }
 
 /// <summary>Encodings for keys and values Table Storage cannot hold as they are.</summary>

@@ -12,13 +12,32 @@ namespace VroegSignalering.Azure.Transport;
 /// The local stand-in for the Service Bus topic: one storage queue per gemeente
 /// (<c>outreach-tasks-&lt;gemeentecode&gt;</c>), each message the <see cref="LocalServiceBusMessage"/> envelope
 /// with the same broker and application properties. Duplicate detection is emulated as the topic does
-/// it: a message id seen within the detection window is dropped (reported as sent). The id is recorded
-/// (with the time) before the send; after the window the same id is sent again, as Service Bus would
-/// accept it again, which only happens when a send never got recorded on its outbox row.
+/// it: a message id the queue accepted within the detection window is dropped (reported as sent); after
+/// the window the same id is sent again, as Service Bus would accept it again.
+/// <para>
+/// A send is claimed in the <c>sentmessages</c> table (state Sending) before it goes out, so two senders
+/// of one id never both send, and recorded as Sent once the queue accepted it. A send that fails releases
+/// its claim, so the next attempt sends; a claim left by a sender that crashed is taken over after
+/// <see cref="SendLease"/>. Only an accepted send counts as a duplicate later: a failed one is never
+/// reported as sent.
+/// </para>
 /// </summary>
 public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, StorageNames names, TimeProvider time) : IOutreachTransport
 {
     public static readonly TimeSpan DuplicateDetectionWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a claim without a confirmed send holds off other senders of the same id.</summary>
+    public static readonly TimeSpan SendLease = TimeSpan.FromSeconds(30);
+
+    private const string Sending = "Sending";
+    private const string Sent = "Sent";
+
+    private enum Claim
+    {
+        Owned,
+        AlreadySent,
+        InFlight,
+    }
 
     public async Task<IReadOnlyList<PublishOutcome>> PublishAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)
     {
@@ -33,72 +52,136 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
                 return;
             }
 
+            var key = TableKeys.Escape(message.MessageId);
+            ETag claimTag;
             try
             {
-                if (await ClaimAsync(sent, gemeente, message.MessageId, ct))
+                (var claim, claimTag) = await ClaimAsync(sent, gemeente, key, ct);
+                if (claim != Claim.Owned)
                 {
-                    var queue = await queues.GetAsync(names.OutreachQueue(gemeente), ct);
-                    var envelope = new LocalServiceBusMessage
-                    {
-                        MessageId = message.MessageId,
-                        Subject = message.Subject,
-                        CorrelationId = message.CorrelationId,
-                        SessionId = message.SessionId,
-                        ContentType = message.ContentType,
-                        TimeToLive = message.TimeToLive,
-                        EnqueuedTime = time.GetUtcNow(),
-                        ApplicationProperties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal),
-                        Body = message.Body,
-                    };
-                    await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: ct);
+                    outcomes[i] = claim == Claim.AlreadySent
+                        ? new PublishOutcome(message.MessageId, PublishStatus.Sent)
+                        : new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, "another send of this message id is in progress");
+                    return;
                 }
+            }
+            catch (Exception ex) when (TransientFailure.IsTransient(ex))
+            {
+                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, Describe(ex));
+                return;
+            }
 
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.Sent);
-            }
-            catch (RequestFailedException ex) when (ex.Status is 400 or 413)
+            try
             {
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedPermanently, $"{ex.Status} {ex.ErrorCode}");
+                var queue = await queues.GetAsync(names.OutreachQueue(gemeente), ct);
+                var envelope = new LocalServiceBusMessage
+                {
+                    MessageId = message.MessageId,
+                    Subject = message.Subject,
+                    CorrelationId = message.CorrelationId,
+                    SessionId = message.SessionId,
+                    ContentType = message.ContentType,
+                    TimeToLive = message.TimeToLive,
+                    EnqueuedTime = time.GetUtcNow(),
+                    ApplicationProperties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal),
+                    Body = message.Body,
+                };
+                await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: ct);
             }
-            catch (RequestFailedException ex) when (TransientFailure.IsTransient(ex))
+            catch (Exception ex) when (ex is RequestFailedException { Status: 400 or 413 } || TransientFailure.IsTransient(ex))
             {
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, $"{ex.Status} {ex.ErrorCode}");
+                await ReleaseAsync(sent, gemeente, key, claimTag);
+                var permanent = ex is RequestFailedException { Status: 400 or 413 };
+                outcomes[i] = new PublishOutcome(message.MessageId, permanent ? PublishStatus.FailedPermanently : PublishStatus.FailedTransiently, Describe(ex));
+                return;
             }
-            catch (HttpRequestException ex)
-            {
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, $"network {ex.HttpRequestError}");
-            }
+
+            await RecordSentAsync(sent, gemeente, key, claimTag);
+            outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.Sent);
         });
         return outcomes;
     }
 
-    // True when this call owns the send: the id is new, or an earlier send of it stalled before completing.
-    private async Task<bool> ClaimAsync(TableClient sent, string gemeente, string messageId, CancellationToken cancellationToken)
+    private static string Describe(Exception ex) => ex switch
     {
-        var key = TableKeys.Escape(messageId);
+        RequestFailedException r => $"{r.Status} {r.ErrorCode}",
+        HttpRequestException h => $"network {h.HttpRequestError}",
+        _ => ex.GetType().Name,
+    };
+
+    private static TableEntity Record(string gemeente, string key, string state, DateTimeOffset at) =>
+        new(gemeente, key) { ["State"] = state, ["At"] = at };
+
+    // Owned: this call sends (the id is new, its last accepted send is older than the window, or an
+    // unconfirmed claim outlived its lease). AlreadySent: accepted within the window. InFlight: another
+    // sender holds a fresh claim.
+    private async Task<(Claim Claim, ETag ETag)> ClaimAsync(TableClient sent, string gemeente, string key, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         try
         {
-            await sent.AddEntityAsync(new TableEntity(gemeente, key) { ["At"] = now }, cancellationToken);
-            return true;
+            var added = await sent.AddEntityAsync(Record(gemeente, key, Sending, now), cancellationToken);
+            return (Claim.Owned, added.Headers.ETag ?? ETag.All);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, key, cancellationToken: cancellationToken);
-            if (!existing.HasValue || now - (existing.Value!.GetDateTimeOffset("At") ?? now) < DuplicateDetectionWindow)
-            {
-                return false;
-            }
+            // someone recorded this id before: look at what they left
+        }
 
-            existing.Value["At"] = now;
-            try
-            {
-                await sent.UpdateEntityAsync(existing.Value, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException conflict) when (conflict.Status == 412)
-            {
-                return false;
-            }
+        var existing = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, key, cancellationToken: cancellationToken);
+        if (!existing.HasValue)
+        {
+            return (Claim.InFlight, default); // released just now by a failed send: the next attempt claims it
+        }
+
+        var record = existing.Value!;
+        var age = now - (record.GetDateTimeOffset("At") ?? now);
+        var state = record.GetString("State") ?? Sent;
+        if (state == Sent && age < DuplicateDetectionWindow)
+        {
+            return (Claim.AlreadySent, default);
+        }
+
+        if (state == Sending && age < SendLease)
+        {
+            return (Claim.InFlight, default);
+        }
+
+        try
+        {
+            var updated = await sent.UpdateEntityAsync(Record(gemeente, key, Sending, now), record.ETag, TableUpdateMode.Replace, cancellationToken);
+            return (Claim.Owned, updated.Headers.ETag ?? ETag.All);
+        }
+        catch (RequestFailedException conflict) when (conflict.Status is 404 or 412)
+        {
+            return (Claim.InFlight, default);
+        }
+    }
+
+    // The queue accepted the message. If this record is lost, the claim lapses after the lease and a later
+    // attempt for the same id could send it again; the caller marks the outbox row dispatched, so none comes.
+    private async Task RecordSentAsync(TableClient sent, string gemeente, string key, ETag claim)
+    {
+        try
+        {
+            await sent.UpdateEntityAsync(Record(gemeente, key, Sent, time.GetUtcNow()), claim, TableUpdateMode.Replace, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException || TransientFailure.IsTransient(ex))
+        {
+            // best effort, see above
+        }
+    }
+
+    // The send failed: give the id back so the next attempt sends at once. If this fails, the lease expires.
+    private static async Task ReleaseAsync(TableClient sent, string gemeente, string key, ETag claim)
+    {
+        try
+        {
+            await sent.DeleteEntityAsync(gemeente, key, claim, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException || TransientFailure.IsTransient(ex))
+        {
+            // the lease covers it
         }
     }
 }

@@ -1,0 +1,62 @@
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Testing;
+
+namespace VroegSignalering.Azure.Tests.Storage;
+
+/// <summary>
+/// Storage clients on the real Azurite whose matching requests fail with an injected 503 before they leave
+/// the process (the SDK's own retries are off, so the failure reaches the caller at once).
+/// </summary>
+internal sealed class FaultInjection : HttpPipelinePolicy
+{
+    private readonly Func<Request, bool> _matches;
+    private int _remaining;
+
+    private FaultInjection(Func<Request, bool> matches, int failures)
+    {
+        _matches = matches;
+        _remaining = failures;
+    }
+
+    public int Injected { get; private set; }
+
+    /// <summary>Clients whose first <paramref name="failures"/> requests matching <paramref name="matches"/> fail with 503.</summary>
+    public static (StorageClients Clients, FaultInjection Faults) Clients(Func<Request, bool> matches, int failures = 1)
+    {
+        var faults = new FaultInjection(matches, failures);
+        var clients = StorageClients.FromConnectionString(Azurite.ConnectionString, options =>
+        {
+            options.Retry.MaxRetries = 0;
+            options.AddPolicy(faults, HttpPipelinePosition.PerCall);
+        });
+        return (clients, faults);
+    }
+
+    public static bool IsQueueSend(Request r) => r.Method == RequestMethod.Post && r.Uri.Path.EndsWith("/messages", StringComparison.Ordinal);
+
+    public static bool IsCreate(Request r) => r.Method == RequestMethod.Put || (r.Method == RequestMethod.Post && r.Uri.Path.EndsWith("/Tables", StringComparison.Ordinal));
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Fail(message);
+        ProcessNext(message, pipeline);
+    }
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        Fail(message);
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    private void Fail(HttpMessage message)
+    {
+        if (_matches(message.Request) && Interlocked.Decrement(ref _remaining) >= 0)
+        {
+            Injected++;
+            throw new RequestFailedException(503, "injected by the test: server busy", "ServerBusy", null);
+        }
+    }
+}
