@@ -116,7 +116,9 @@ fi
 
 month="$out/month"
 log "generating $signals synthetic signals (seed $seed)"
-vroeg generate --signals "$signals" --seed "$seed" --out "$month" >&2
+# The month ends today in the Netherlands, the calendar intake validates dates against.
+month_end=$(TZ=Europe/Amsterdam date +%F)
+vroeg generate --signals "$signals" --seed "$seed" --today "$month_end" --out "$month" >&2
 log "posting them as the local creditors (JSON, NDJSON and CSV)"
 vroeg post --dir "$month" --url "$url" --parallel 4 >&2
 log "waiting for processing, triage and dispatch; then reporting from storage"
@@ -125,10 +127,12 @@ vroeg report --wait --timeout 3600 --started "$started" --json "$out/run-report.
 report_rc=$?
 set -e
 # The gemeente's delivery to CBS falls out of the same storage: Amsterdam's DDAS file for the generated
-# month (signal dates run from 29 days before today to today), without personal data.
-today=$(date -u +%F)
-log "writing the DDAS delivery of gemeente 0363 for $(date -u -d "$today -29 days" +%F) to $today"
-vroeg ddas export --gemeente 0363 --from "$(date -u -d "$today -29 days" +%F)" --to "$today" \
+# month (signal dates run from 29 days before its last day), without personal data. The period ends
+# today in the Netherlands, the calendar cases are dated in, even if the run crossed midnight.
+ddas_from=$(date -d "$month_end -29 days" +%F)
+ddas_to=$(TZ=Europe/Amsterdam date +%F)
+log "writing the DDAS delivery of gemeente 0363 for $ddas_from to $ddas_to"
+vroeg ddas export --gemeente 0363 --from "$ddas_from" --to "$ddas_to" \
   --out "$out/ddas/ddas-0363.json" || report_rc=1
 log "run finished in $(( $(date +%s) - started )) s (app log: $app_log)"
 if [[ "$keep" == true ]]; then

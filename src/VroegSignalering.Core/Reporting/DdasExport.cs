@@ -160,7 +160,7 @@ public static class DdasValues
 /// <item>Vroegsignalen: the gemeente's signals whose signaaldatum falls in the period, plus every signal a
 /// delivered case refers to, so every reference resolves within the file.</item>
 /// <item>Bedrag: whole euros, rounded half away from zero (DDAS requires an integer): 12.50 → 13, 12.49 → 12.</item>
-/// <item>Status: a closed case's resultaat when it is also a signal status (e.g. "Inwoner is overleden");
+/// <item>Status, as the signal stood at the end of the period (a case opened after it counts as none yet): a closed case's resultaat when it is also a signal status (e.g. "Inwoner is overleden");
 /// absent for a signal covered by a dispatched task, or by any task of a closed case (picked up: DDAS has no
 /// value for it); "Nog niet opgepakt" while it waits for triage or dispatch; "Niet opgepakt: herhaalde melding"
 /// for a repeat from a creditor the case already had a task for; "Niet opgepakt: andere reden" for another
@@ -259,7 +259,7 @@ public static class DdasExport
                 WholeEuros(s.Bedrag),
                 s.Ontstaansdatum,
                 s.Signaaldatum,
-                Status(s, caseBySignal.GetValueOrDefault(s.SignalId), tasksBySignal, dispatchedAt, signals),
+                Status(s, CaseByPeriodEnd(caseBySignal.GetValueOrDefault(s.SignalId), end), tasksBySignal, dispatchedAt, signals),
                 new DdasSignaalpartner(s.PartnerType.ToDdas()),
                 Client(clientDetails?.Invoke(s.SignalId))))
             .ToList();
@@ -307,6 +307,10 @@ public static class DdasExport
             && signals.TryGetValue(id, out var other) && other.CreditorId == signal.CreditorId);
         return creditorCovered ? DdasValues.HerhaaldeMelding : DdasValues.AndereReden;
     }
+
+    // A signal is delivered as it stood at the end of the period: a case opened after it did not exist yet.
+    private static HouseholdCase? CaseByPeriodEnd(HouseholdCase? c, DateOnly end) =>
+        c is not null && DutchCalendar.LocalDate(c.OpenedAt) <= end ? c : null;
 
     private static bool Active(HouseholdCase c, DateOnly start, DateOnly end) =>
         DutchCalendar.LocalDate(c.OpenedAt) <= end && (c.ClosedAt is not { } closed || DutchCalendar.LocalDate(closed) >= start);

@@ -146,6 +146,23 @@ public class DdasExportTests
     }
 
     [Fact]
+    public void A_signal_whose_case_opened_after_the_period_is_delivered_as_not_yet_picked_up_and_its_case_next_period()
+    {
+        var late = Signal("s-laat", "corporatie-1", PartnerType.Huur, 640m, D(11, 29));
+        var lateCase = CaseOf("c-laat", At(12, 2, 9), CaseStatus.TaskDispatched, late);
+        var lateTask = TaskFor("c-laat", 1, At(12, 2, 9), late);
+        var source = new DdasExportSource([lateCase], [late], [lateTask], [Outbox(lateTask, At(12, 2, 10))]);
+
+        var november = DdasExport.Build(Request(), source).Uitwisselmodel.Leveringen[0];
+        var december = DdasExport.Build(Request() with { StartdatumLevering = D(12, 1), EinddatumLevering = D(12, 31) }, source).Uitwisselmodel.Leveringen[0];
+
+        Assert.Equal(DdasValues.NogNietOpgepakt, Assert.Single(november.Vroegsignalen).Status);
+        Assert.Empty(november.Vroegsignaalzaken);
+        Assert.Null(Assert.Single(december.Vroegsignalen).Status);
+        Assert.Equal(D(12, 2), Assert.Single(december.Vroegsignaalzaken).DatumOpgepakt);
+    }
+
+    [Fact]
     public void A_case_closed_before_the_period_is_left_out_and_one_closed_in_it_carries_its_resultaat()
     {
         var zaken = Export().Uitwisselmodel.Leveringen[0].Vroegsignaalzaken;

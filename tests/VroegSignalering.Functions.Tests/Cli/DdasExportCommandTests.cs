@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using NJsonSchema;
 using NJsonSchema.Validation;
 using VroegSignalering.Cli.Cli;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Functions.Tests.Pipeline;
 using VroegSignalering.Testing;
 
@@ -58,6 +59,8 @@ public sealed class DdasExportCommandTests : IDisposable
         Assert.Equal(Surname, (string?)client["Achternaam"]);
         Assert.Equal("1011AB", (string?)client["Postcode"]);
         Assert.Contains("holds personal data", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Surname, output + error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_folder, "*.partial-*"));
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
@@ -97,6 +100,7 @@ public sealed class DdasExportCommandTests : IDisposable
     [InlineData("--from", "2026-13-01", "expects a date")]
     [InlineData("--kvk", "1234", "expects 8 digits")]
     [InlineData("--contact-email", "not-an-address", "expects an e-mail address")]
+    [InlineData("--contact-email", "Team <team@example.nl>", "expects an e-mail address")]
     public async Task Bad_options_are_refused_with_exit_code_2(string option, string value, string message)
     {
         var args = new Dictionary<string, string> { ["--gemeente"] = "0363", ["--from"] = "2026-11-01", ["--to"] = "2026-11-30", ["--out"] = Path.Combine(_folder, "bad.json") };
@@ -125,10 +129,11 @@ public sealed class DdasExportCommandTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
+    // Cases are dated in the Netherlands' calendar (matchingsdatum), so the period ends today there.
     private static string[] Period() =>
     [
         "--from", TestSignals.Today.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        "--to", TestSignals.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        "--to", DutchCalendar.Today(TimeProvider.System).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     ];
 
     // Stapeling in one household (rent, energy, health insurance) and a single rent signal elsewhere; all in 0363.

@@ -37,6 +37,18 @@ internal static class CommandHelpers
                 await env.Error.WriteLineAsync($"vroeg {command.Name}: error: {e.Message}").ConfigureAwait(false);
                 return e.ExitCode;
             }
+            catch (global::Azure.RequestFailedException e)
+            {
+                // Storage or Service Bus refused: status and code say why; the SDK's full text repeats the request.
+                await env.Error.WriteLineAsync($"vroeg {command.Name}: error: storage answered {e.Status} {e.ErrorCode}: {FirstLine(e.Message)}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(x => x is global::Azure.RequestFailedException))
+            {
+                // The SDK gave up after its retries (storage unreachable, or refusing every time).
+                await env.Error.WriteLineAsync($"vroeg {command.Name}: error: storage did not answer after {e.InnerExceptions.Count} tries: {FirstLine(e.InnerExceptions[^1].Message)}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
             {
                 await env.Error.WriteLineAsync($"vroeg {command.Name}: error: {e.Message}").ConfigureAwait(false);
@@ -44,6 +56,8 @@ internal static class CommandHelpers
             }
         });
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     public static string CommandPath(ParseResult parseResult)
     {

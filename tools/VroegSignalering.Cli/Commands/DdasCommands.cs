@@ -62,7 +62,8 @@ internal static class DdasCommands
         var contactEmail = new Option<string>("--contact-email") { Description = "The contact person's e-mail address.", HelpName = "address" };
         contactEmail.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string>() is { } v && !MailAddress.TryCreate(v, out _))
+            // A bare address only: MailAddress also takes "Name <address>", which DDAS' format: email does not.
+            if (r.GetValueOrDefault<string>() is { } v && !(MailAddress.TryCreate(v, out var parsed) && parsed.Address == v))
             {
                 r.AddError($"Option '--contact-email' expects an e-mail address, got '{v}'.");
             }
@@ -107,9 +108,9 @@ internal static class DdasCommands
                 : parseResult.ResolvePath(output, env)!;
 
             await using var services = pipeline.Build(parseResult);
+            var protector = includeClient ? Protector(services) : null; // before the scan: a missing key fails fast
             var source = await services.GetRequiredService<RunObserver>().ReadHouseholdsAsync(ct);
-            var protector = includeClient ? Protector(services) : null;
-            var signalsById = source.Signals.ToDictionary(s => s.SignalId, StringComparer.Ordinal);
+            var signalsById = source.Signals.GroupBy(s => s.SignalId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var result = DdasExport.Build(request, source, protector is null ? null : id => Decrypt(protector, signalsById[id]));
 
             await WriteAsync(path, result.ToJson(), ownerOnly: includeClient, ct);
@@ -150,23 +151,30 @@ internal static class DdasCommands
         }
     }
 
+    // Written next to the target and moved over it, so a failure never leaves half a delivery behind.
     private static async Task WriteAsync(string path, string json, bool ownerOnly, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        var temporary = path + ".partial-" + Guid.NewGuid().ToString("N");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (ownerOnly && !OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        await using var stream = new FileStream(path, options);
-        if (ownerOnly && !OperatingSystem.IsWindows())
+        try
         {
-            // UnixCreateMode only applies to a new file: an existing one keeps its mode unless set here.
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+            await using (var stream = new FileStream(temporary, options))
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(json), ct);
+            }
 
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(json), ct);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     internal static string Summary(DdasExportResult result, string? gemeenteName, bool includeClient)

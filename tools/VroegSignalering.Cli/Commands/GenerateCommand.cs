@@ -14,7 +14,7 @@ internal static class GenerateCommand
         var signals = CommandHelpers.IntOption("--signals", "Number of signals to generate.", 20_000, min: 1, max: 10_000_000);
         var seed = CommandHelpers.IntOption("--seed", "Seed: the same seed and --today give byte-identical files.", 1, min: int.MinValue);
         var output = CommandHelpers.PathOption("--out", "Folder for <creditorId>.json|.ndjson|.csv and manifest.json.", "out/month");
-        var today = CommandHelpers.DateOption("--today", "The date the month ends on; all dates are relative to it. Default: today (UTC).");
+        var today = CommandHelpers.DateOption("--today", "The date the month ends on; all dates are relative to it. Default: today in the Netherlands (the calendar intake checks dates against).");
         var format = CommandHelpers.ChoiceOption("--format", "File format per creditor; mixed gives some creditors JSON, some NDJSON, some CSV.", MonthGenerator.Mixed, MonthGenerator.Mixed, "json", "ndjson", "csv");
         var addresses = CommandHelpers.PathOption("--addresses", "CBS postcode-huisnummer file (PC6;Huisnummer;Buurt;Wijk;Gemeente).", "data/addresses/" + AddressFile.FileName(AddressFileGenerator.DefaultYear));
         var gemeenten = CommandHelpers.PathOption("--gemeenten", "Municipality names (code;naam); only their addresses are used. Default: gemeenten.csv beside --addresses.");
@@ -31,7 +31,7 @@ internal static class GenerateCommand
             var settings = new GenerateSettings(
                 parseResult.GetValue(signals),
                 parseResult.GetValue(seed),
-                parseResult.GetValue(today) ?? DateOnly.FromDateTime(env.Time.GetUtcNow().UtcDateTime),
+                parseResult.GetValue(today) ?? VroegSignalering.Core.Common.DutchCalendar.Today(env.Time),
                 parseResult.ResolvePath(output, env)!,
                 parseResult.GetValue(format)!,
                 addressFile,
