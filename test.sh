@@ -3,11 +3,13 @@
 # restores and builds the solution, installs Azurite from package-lock.json (npm ci), starts it in
 # memory on loopback ports the OS picks, installs Debian's Chromium when missing (the HTML report is
 # rendered in it), publishes the Functions app (the publish-layout test reads it), runs every test
-# project (Bicep build and lint included), and stops Azurite on every exit path.
-# Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
+# project (Bicep build and lint included), then runs the month twice with one seed through ./run.sh and
+# checks the two reports hold the same counts (scripts/check-reproducible.sh; one more test), and stops
+# Azurite on every exit path. Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 #
 # Options: -c|--configuration Debug|Release (default Release)
-#          --filter EXPR       passed to dotnet test (e.g. --filter "FullyQualifiedName~Intake")
+#          --filter EXPR       passed to dotnet test (e.g. --filter "FullyQualifiedName~Intake");
+#                              a filtered run skips the reproducibility check
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib/common.sh
@@ -59,6 +61,21 @@ dotnet test "$root/VroegSignalering.sln" -c "$configuration" --no-build --nologo
 test_rc=$?
 set -e
 
+# The month twice with the same seed: ./run.sh --signals 2000 --seed 7 must give the same counts.
+month_checks=0
+month_failed=0
+if [[ ${#filter[@]} -eq 0 ]]; then
+  log "reproducibility: ./run.sh --signals 2000 --seed 7, twice (scripts/check-reproducible.sh)"
+  month_checks=1
+  if "$root/scripts/check-reproducible.sh" --signals 2000 --seed 7 > "$work/reproducible.log" 2>&1; then
+    log "reproducibility: $(tail -1 "$work/reproducible.log")"
+  else
+    month_failed=1
+    tail -30 "$work/reproducible.log" >&2
+    log "reproducibility: FAILED (full output: $work/reproducible.log)"
+  fi
+fi
+
 # Sum the counters of every project's TRX file.
 read -r passed failed skipped < <(
   cat "$results"/*.trx 2>/dev/null | tr '\n' ' ' | grep -o '<Counters [^>]*>' | awk '
@@ -70,6 +87,8 @@ if [[ "$trx" -lt "$projects" ]]; then
   log "only $trx of $projects test projects reported results"
   failed=$((failed + projects - trx))
 fi
+passed=$((passed + month_checks - month_failed))
+failed=$((failed + month_failed))
 log "tests finished in $(( $(date +%s) - started )) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 if [[ $test_rc -ne 0 || $failed -ne 0 ]]; then
