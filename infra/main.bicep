@@ -45,8 +45,10 @@ param serviceBusSku string = 'Standard'
 ])
 param serviceBusPremiumCapacity int = 1
 
-@description('Resends of a task (same MessageId) within this window are dropped by Service Bus.')
-param duplicateDetectionWindow string = 'PT1H'
+@description('Resends of a task (same MessageId) within this many minutes are dropped by Service Bus. The app is told the same window (vroeg deadletter redrive waits for it).')
+@minValue(1)
+@maxValue(10080)
+param duplicateDetectionWindowMinutes int = 60
 
 @description('An outreach task or outcome nobody received within this time is dead-lettered (and alerts).')
 param messageTimeToLive string = 'P14D'
@@ -168,7 +170,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     topicName: outreachTopic
     outcomesQueueName: outcomesQueue
     gemeenteCodes: gemeenteCodes
-    duplicateDetectionWindow: duplicateDetectionWindow
+    duplicateDetectionWindow: 'PT${duplicateDetectionWindowMinutes}M'
     messageTimeToLive: messageTimeToLive
   }
 }
@@ -223,6 +225,8 @@ var appSettings = {
   Dispatch__ServiceBus__FullyQualifiedNamespace: serviceBusFqdn
   Dispatch__ServiceBus__Topic: outreachTopic
   Dispatch__ServiceBus__ClientId: identity.outputs.clientId
+  // The topic's window as a .NET TimeSpan (d.hh:mm:ss).
+  Dispatch__ServiceBus__DuplicateDetectionWindow: '${duplicateDetectionWindowMinutes / 1440}.${padLeft(string((duplicateDetectionWindowMinutes % 1440) / 60), 2, '0')}:${padLeft(string(duplicateDetectionWindowMinutes % 60), 2, '0')}:00'
 
   // Receiving outcomes: the host's serviceBusTrigger connection "ServiceBusConnection".
   ServiceBusConnection__fullyQualifiedNamespace: serviceBusFqdn

@@ -13,6 +13,9 @@ public sealed class CommandLineTests
     [InlineData(new[] { "addresses", "generate" }, new[] { "--seed", "--rows", "--year", "--out" })]
     [InlineData(new[] { "addresses", "check" }, new[] { "<file>" })]
     [InlineData(new[] { "generate" }, new[] { "--signals", "--seed", "--out", "--today", "--format", "--addresses", "--gemeenten", "--creditors" })]
+    [InlineData(new[] { "deadletter" }, new[] { "list", "redrive" })]
+    [InlineData(new[] { "deadletter", "redrive" }, new[] { "--gemeente", "--max", "--set" })]
+    [InlineData(new[] { "ddas", "export" }, new[] { "--gemeente", "--from", "--to", "--out", "--client", "--leverancier", "--organisatie", "--kvk", "--contact-naam", "--contact-email", "--contact-telefoon" })]
     [InlineData(new[] { "post" }, new[] { "--url", "--creditor", "--key", "--file", "--dir", "--batch", "--mode", "--creditors", "--parallel", "--receipts", "--timeout", "--retries" })]
     public async Task Help_works_for_every_command_and_lists_its_options(string[] command, string[] expected)
     {
@@ -47,12 +50,24 @@ public sealed class CommandLineTests
     [InlineData("expects an absolute http(s) address", "post", "--dir", "out", "--url", "localhost:7071")]
     [InlineData("'atomically'", "post", "--dir", "out", "--mode", "atomically")]
     [InlineData("Required command was not provided", "addresses")]
+    [InlineData("expects a gemeentecode such as 0363", "deadletter", "list", "--gemeente", "Amsterdam")]
+    [InlineData("must be between 1 and 10000", "deadletter", "redrive", "--gemeente", "0363", "--max", "0")]
     public async Task A_bad_value_or_combination_exits_2_with_a_clear_message(string message, params string[] args)
     {
         var run = await _cli.RunAsync(args);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dead_letters_without_Service_Bus_settings_say_which_settings_are_missing()
+    {
+        var run = await _cli.RunAsync("deadletter", "list", "--gemeente", "0363", "--set", "Dispatch:Transport=StorageQueue");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Dispatch__Transport=ServiceBus", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

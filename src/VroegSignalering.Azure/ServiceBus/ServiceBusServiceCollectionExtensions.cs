@@ -60,6 +60,13 @@ internal static class ServiceBusServiceCollectionExtensions
             sp.GetRequiredService<ServiceBusAuthorization>(),
             sp.GetRequiredService<ServiceBusMetrics>(),
             sp.GetRequiredService<ILogger<ServiceBusRestTransport>>()));
+        services.TryAddSingleton(sp => new ServiceBusDeadLetters(
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<ServiceBusTarget>(),
+            sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value,
+            sp.GetRequiredService<ServiceBusAuthorization>(),
+            sp.GetRequiredService<ServiceBusRestTransport>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }
 

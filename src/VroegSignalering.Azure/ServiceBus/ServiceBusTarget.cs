@@ -145,6 +145,12 @@ internal sealed record ServiceBusTarget(string NamespaceHost, string Topic, Uri 
             errors.Add($"{p}TotalTimeout must not be shorter than AttemptTimeout");
         }
 
+        // Service Bus allows a duplicate detection history of 20 seconds to 7 days.
+        if (o.DuplicateDetectionWindow < TimeSpan.FromSeconds(20) || o.DuplicateDetectionWindow > TimeSpan.FromDays(7))
+        {
+            errors.Add($"{p}DuplicateDetectionWindow must be between 00:00:20 and 7.00:00:00, as the topic's setting");
+        }
+
         if (o.MaxRetryAttempts is < 0 or > 20)
         {
             errors.Add($"{p}MaxRetryAttempts must be between 0 and 20");

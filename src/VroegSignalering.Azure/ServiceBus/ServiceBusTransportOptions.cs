@@ -33,6 +33,12 @@ public sealed class ServiceBusTransportOptions
     /// <summary>Absolute base URI that replaces <c>https://{namespace}</c> for requests (local listeners in tests).</summary>
     public Uri? Endpoint { get; set; }
 
+    /// <summary>
+    /// The topic's duplicate detection history window (infra parameter <c>duplicateDetectionWindow</c>, default 1 hour).
+    /// A message re-sent within it after its first send is dropped by the broker, so re-driving a dead letter waits for it.
+    /// </summary>
+    public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Largest request body, brackets and separators included.</summary>
     public int MaxBatchBytes { get; set; } = StandardTierMaxBatchBytes;
 

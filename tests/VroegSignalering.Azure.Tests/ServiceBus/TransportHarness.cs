@@ -78,6 +78,9 @@ internal sealed class TransportHarness : IAsyncDisposable
         return new TransportHarness(broker, services.BuildServiceProvider(validateScopes: true), logs, credential);
     }
 
+    public T Get<T>()
+        where T : notnull => _provider.GetRequiredService<T>();
+
     public Task<IReadOnlyList<PublishOutcome>> PublishAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken = default) =>
         Transport.PublishAsync(messages, cancellationToken);
 

@@ -1,0 +1,292 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using VroegSignalering.Core.Outreach;
+
+namespace VroegSignalering.Azure.ServiceBus;
+
+/// <summary>
+/// A message in a subscription's dead-letter queue, locked for this reader. <see cref="Body"/> holds the
+/// task with contact details: never print or log it.
+/// </summary>
+public sealed record DeadLetteredMessage(
+    string MessageId,
+    long SequenceNumber,
+    DateTimeOffset? EnqueuedAt,
+    int DeliveryCount,
+    string? DeadLetterReason,
+    string? DeadLetterErrorDescription,
+    string? Subject,
+    string? CorrelationId,
+    string? SessionId,
+    TimeSpan? TimeToLive,
+    string ContentType,
+    IReadOnlyDictionary<string, string> ApplicationProperties,
+    string Body)
+{
+    /// <summary>Where the lock lives: DELETE completes the message, PUT unlocks it.</summary>
+    internal Uri LockUri { get; init; } = null!;
+
+    /// <summary>The message as it was first sent: same id, properties and body.</summary>
+    public OutboundMessage ToOutbound() => new()
+    {
+        MessageId = MessageId,
+        Subject = Subject ?? "outreach-task.v1",
+        CorrelationId = CorrelationId,
+        SessionId = SessionId,
+        TimeToLive = TimeToLive,
+        ContentType = ContentType,
+        ApplicationProperties = ApplicationProperties,
+        Body = Body,
+    };
+}
+
+/// <summary>What a re-drive did with one dead-lettered message.</summary>
+public enum RedriveResult
+{
+    /// <summary>Sent to the topic again and removed from the dead-letter queue.</summary>
+    Sent,
+
+    /// <summary>Left in the dead-letter queue: first sent within the duplicate detection window (or when is unknown).</summary>
+    Held,
+
+    /// <summary>Left in the dead-letter queue: the topic did not accept it.</summary>
+    Failed,
+}
+
+public sealed record RedriveOutcome(string MessageId, RedriveResult Result, string Detail);
+
+/// <summary>
+/// The dead-letter queues of the outreach topic's subscriptions, through the Service Bus REST API:
+/// Peek-Lock (<c>POST …/subscriptions/{name}/$DeadLetterQueue/messages/head</c>, 201 with the message or
+/// 204 when empty), Unlock (<c>PUT</c> on the lock URI) and Delete (<c>DELETE</c> on it). Same
+/// authorization and resilient HttpClient as the publisher; reading needs the Listen right
+/// (<i>Azure Service Bus Data Receiver</i>).
+/// </summary>
+public sealed class ServiceBusDeadLetters
+{
+    /// <summary>The application properties the outreach contract sets; only these are carried over on a re-drive.</summary>
+    public static readonly IReadOnlyList<string> ContractProperties = ["gemeentecode", "wijk", "team", "priority"];
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly ServiceBusTarget _target;
+    private readonly ServiceBusAuthorization _authorization;
+    private readonly IOutreachTransport _topic;
+    private readonly TimeProvider _time;
+    private readonly Uri _baseUri;
+
+    internal ServiceBusDeadLetters(
+        IHttpClientFactory httpClientFactory, ServiceBusTarget target, ServiceBusTransportOptions options, ServiceBusAuthorization authorization,
+        IOutreachTransport topic, TimeProvider time)
+    {
+        _httpClientFactory = httpClientFactory;
+        _target = target;
+        _authorization = authorization;
+        _topic = topic;
+        _time = time;
+        _baseUri = new Uri((options.Endpoint ?? new Uri($"https://{target.NamespaceHost}/")).AbsoluteUri.TrimEnd('/') + "/");
+        DuplicateDetectionWindow = options.DuplicateDetectionWindow;
+    }
+
+    /// <summary>The topic's duplicate detection window: a re-sent id within it would be dropped by the broker.</summary>
+    public TimeSpan DuplicateDetectionWindow { get; }
+
+    public string Topic => _target.Topic;
+
+    /// <summary>The gemeente's subscription, as infra/modules/servicebus.bicep names it.</summary>
+    public static string SubscriptionOf(string gemeentecode) => "gm" + gemeentecode;
+
+    /// <summary>Up to <paramref name="max"/> dead-lettered messages, each locked to read it and unlocked again.</summary>
+    public async Task<IReadOnlyList<DeadLetteredMessage>> ListAsync(string subscription, int max, CancellationToken cancellationToken)
+    {
+        var locked = new List<DeadLetteredMessage>();
+        try
+        {
+            while (locked.Count < max && await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is { } message)
+            {
+                locked.Add(message);
+            }
+        }
+        finally
+        {
+            await UnlockAllAsync(locked).ConfigureAwait(false);
+        }
+
+        return locked;
+    }
+
+    /// <summary>
+    /// Sends up to <paramref name="max"/> dead-lettered messages to the topic again, with their own id and
+    /// properties, and removes each from the dead-letter queue only once the topic accepted it. A message first
+    /// sent within the duplicate detection window stays (the broker would drop the resend as a duplicate, and
+    /// removing it then would lose the task); so does one the topic refused.
+    /// </summary>
+    public async Task<IReadOnlyList<RedriveOutcome>> RedriveAsync(string subscription, int max, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<RedriveOutcome>();
+        var held = new List<DeadLetteredMessage>();
+        var now = _time.GetUtcNow();
+        try
+        {
+            while (outcomes.Count < max && await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is { } message)
+            {
+                if (message.EnqueuedAt is not { } enqueued || now - enqueued < DuplicateDetectionWindow)
+                {
+                    held.Add(message);
+                    outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Held, message.EnqueuedAt is { } e
+                        ? string.Create(CultureInfo.InvariantCulture, $"first sent within the duplicate detection window; re-drive after {e + DuplicateDetectionWindow:yyyy-MM-dd HH:mm:ss} UTC")
+                        : "the broker did not say when it was first sent"));
+                    continue;
+                }
+
+                var sent = (await _topic.PublishAsync([message.ToOutbound()], cancellationToken).ConfigureAwait(false))[0];
+                if (sent.Status != PublishStatus.Sent)
+                {
+                    held.Add(message);
+                    outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Failed, sent.Reason ?? sent.Status.ToString()));
+                    continue;
+                }
+
+                await CompleteAsync(message, cancellationToken).ConfigureAwait(false);
+                outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Sent, "sent again to " + _target.Topic));
+            }
+        }
+        finally
+        {
+            await UnlockAllAsync(held).ConfigureAwait(false);
+        }
+
+        return outcomes;
+    }
+
+    private async Task UnlockAllAsync(IEnumerable<DeadLetteredMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            try
+            {
+                await UnlockAsync(message, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (HttpRequestException)
+            {
+                // the lock expires on its own (the subscription's lock duration)
+            }
+        }
+    }
+
+    /// <summary>Locks and returns the next dead-lettered message of a subscription, or null when there is none.</summary>
+    public async Task<DeadLetteredMessage?> LockNextAsync(string subscription, CancellationToken cancellationToken)
+    {
+        var path = $"{Escape(_target.Topic)}/subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/head?timeout=5";
+        using var response = await SendAsync(HttpMethod.Post, new Uri(_baseUri, path), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NoContent)
+        {
+            return null;
+        }
+
+        Ensure(response, "lock the next dead-lettered message of subscription " + subscription);
+        using var brokerProperties = JsonDocument.Parse(Header(response, "BrokerProperties") ?? "{}");
+        var broker = brokerProperties.RootElement;
+        var messageId = String(broker, "MessageId") ?? throw new InvalidOperationException("the dead-lettered message has no MessageId");
+        var lockToken = String(broker, "LockToken") ?? throw new InvalidOperationException("the dead-lettered message has no LockToken");
+        var lockUri = response.Headers.Location is { IsAbsoluteUri: true } location
+            ? location
+            : new Uri(_baseUri, $"{Escape(_target.Topic)}/subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/{Uri.EscapeDataString(messageId)}/{Uri.EscapeDataString(lockToken)}");
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in ContractProperties)
+        {
+            if (Header(response, name) is { } value)
+            {
+                properties[name] = Unquote(value);
+            }
+        }
+
+        return new DeadLetteredMessage(
+            messageId,
+            broker.TryGetProperty("SequenceNumber", out var seq) && seq.TryGetInt64(out var sequence) ? sequence : 0,
+            String(broker, "EnqueuedTimeUtc") is { } enqueued && DateTimeOffset.TryParse(enqueued, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
+            broker.TryGetProperty("DeliveryCount", out var dc) && dc.TryGetInt32(out var deliveries) ? deliveries : 0,
+            Header(response, "DeadLetterReason") is { } reason ? Unquote(reason) : null,
+            Header(response, "DeadLetterErrorDescription") is { } description ? Unquote(description) : null,
+            String(broker, "Label"),
+            String(broker, "CorrelationId"),
+            String(broker, "SessionId"),
+            broker.TryGetProperty("TimeToLive", out var ttl) && ttl.TryGetDouble(out var seconds) && seconds < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null,
+            response.Content.Headers.ContentType?.ToString() ?? "application/json",
+            properties,
+            await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))
+        {
+            LockUri = lockUri,
+        };
+    }
+
+    /// <summary>Gives the message back to the dead-letter queue (for listing, or after a failed re-drive).</summary>
+    public async Task UnlockAsync(DeadLetteredMessage message, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Put, message.LockUri, cancellationToken).ConfigureAwait(false);
+        Ensure(response, "unlock dead-lettered message " + message.MessageId);
+    }
+
+    /// <summary>Removes the message from the dead-letter queue (after it was sent again).</summary>
+    public async Task CompleteAsync(DeadLetteredMessage message, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, message.LockUri, cancellationToken).ConfigureAwait(false);
+        Ensure(response, "remove dead-lettered message " + message.MessageId);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    {
+        var client = _httpClientFactory.CreateClient(ServiceBusRestTransport.HttpClientName);
+        string? rejected = null;
+        while (true)
+        {
+            var authorization = await _authorization.GetHeaderValueAsync(rejected, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, uri) { Content = method == HttpMethod.Get ? null : new ByteArrayContent([]) };
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Unauthorized || rejected is not null)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            rejected = authorization; // one refresh, as the publisher does
+        }
+    }
+
+    private static void Ensure(HttpResponseMessage response, string what)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var code = (int)response.StatusCode;
+            var hint = code switch
+            {
+                401 or 403 => ": the identity needs the Listen right (Azure Service Bus Data Receiver) and Send (Data Sender) on the topic",
+                404 => ": the lock expired or the message is gone",
+                410 => ": the topic or subscription does not exist",
+                _ => "",
+            };
+            throw new HttpRequestException($"could not {what}: HTTP {code} {response.StatusCode}{hint}", null, response.StatusCode);
+        }
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    // Custom properties come back as headers, strings in JSON quotes.
+    private static string Unquote(string value)
+    {
+        if (value.Length < 2 || value[0] != '"' || value[^1] != '"')
+        {
+            return value;
+        }
+
+        using var quoted = JsonDocument.Parse(value);
+        return quoted.RootElement.GetString() ?? value;
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static string Escape(string topic) => string.Join('/', topic.Split('/').Select(Uri.EscapeDataString));
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using VroegSignalering.Azure.ServiceBus;
+using VroegSignalering.Cli.Cli;
+using VroegSignalering.Cli.Operations;
+
+namespace VroegSignalering.Cli.Commands;
+
+/// <summary>
+/// <c>vroeg deadletter list|redrive --gemeente 0363</c>: tasks that a gemeente's Service Bus subscription
+/// (<c>gm&lt;code&gt;</c>) dead-lettered (expired, or abandoned too often by the team's consumer), and
+/// sending them to the topic again once the consumer works. Only ids, times and the broker's reasons are
+/// shown: the task bodies hold contact details.
+/// </summary>
+internal static class DeadLetterCommands
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var deadletter = new Command("deadletter", "Service Bus dead letters of a gemeente's task subscription: inspect and re-drive.");
+        deadletter.Subcommands.Add(List(env));
+        deadletter.Subcommands.Add(Redrive(env));
+        return deadletter;
+    }
+
+    private static Option<int> MaxOption(string what) => CommandHelpers.IntOption("--max", $"At most this many messages to {what}.", 100, min: 1, max: 10_000);
+
+    private static Command List(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var gemeente = CommandHelpers.GemeenteOption("The gemeente whose subscription (gm<code>) to read.");
+        var max = MaxOption("show");
+        var command = new Command("list", "Show dead-lettered tasks: task id, enqueued, deliveries, the broker's reason. Each is locked to read it and unlocked again.") { gemeente, max };
+        pipeline.AddTo(command);
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            await using var services = pipeline.Build(parseResult);
+            var deadLetters = DeadLetters(services);
+            var subscription = ServiceBusDeadLetters.SubscriptionOf(parseResult.GetValue(gemeente)!);
+            var messages = await deadLetters.ListAsync(subscription, parseResult.GetValue(max), ct);
+            foreach (var m in messages)
+            {
+                await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{m.MessageId}  seq {m.SequenceNumber}  enqueued {m.EnqueuedAt:yyyy-MM-dd HH:mm:ss}  deliveries {m.DeliveryCount}  priority {m.ApplicationProperties.GetValueOrDefault("priority", "?")}  reason {m.DeadLetterReason ?? "?"}{(m.DeadLetterErrorDescription is { } d ? ": " + d : "")}"));
+            }
+
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{messages.Count} dead-lettered task(s) in {deadLetters.Topic}/subscriptions/{subscription}"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Redrive(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var gemeente = CommandHelpers.GemeenteOption("The gemeente whose subscription (gm<code>) to re-drive.");
+        var max = MaxOption("re-drive");
+        var command = new Command("redrive",
+            "Send dead-lettered tasks to the topic again (same message id and properties), then remove them from the dead-letter queue. " +
+            "Tasks first sent within the topic's duplicate detection window stay: the broker would drop the resend.")
+        {
+            gemeente, max,
+        };
+        pipeline.AddTo(command);
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            await using var services = pipeline.Build(parseResult);
+            var deadLetters = DeadLetters(services);
+            var subscription = ServiceBusDeadLetters.SubscriptionOf(parseResult.GetValue(gemeente)!);
+            var outcomes = await deadLetters.RedriveAsync(subscription, parseResult.GetValue(max), ct);
+            foreach (var o in outcomes)
+            {
+                await env.Out.WriteLineAsync($"{o.MessageId}  {o.Result.ToString().ToLowerInvariant()}: {o.Detail}");
+            }
+
+            var failed = outcomes.Count(o => o.Result == RedriveResult.Failed);
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{outcomes.Count(o => o.Result == RedriveResult.Sent)} re-driven, {outcomes.Count(o => o.Result == RedriveResult.Held)} held for the duplicate detection window, {failed} failed ({deadLetters.Topic}/subscriptions/{subscription})"));
+            return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static ServiceBusDeadLetters DeadLetters(IServiceProvider services) =>
+        services.GetService<ServiceBusDeadLetters>()
+        ?? throw new CliException("dead letters live on Service Bus: run with the app's settings (Dispatch__Transport=ServiceBus and Dispatch__ServiceBus__FullyQualifiedNamespace or __ConnectionString, or --set them); the local StorageQueue transport has none");
+}
