@@ -20,6 +20,7 @@ namespace VroegSignalering.Functions.Tests.Telemetry;
 public sealed class TelemetryTests : IDisposable
 {
     private const string Bsn = "999999990";
+    private static readonly DateOnly BirthDate = new(1981, 2, 13);
     private readonly List<Activity> _spans = [];
     private readonly List<Metric> _metrics = [];
     private readonly CapturingLoggerProvider _logs = new();
@@ -93,7 +94,9 @@ public sealed class TelemetryTests : IDisposable
         }
 
         Assert.True(_logs.Lines.Count > 20, $"the run must have logged something to search; got {_logs.Lines.Count}");
-        var secrets = TestSignals.DefaultPersonalValues.Concat([Bsn, "Q.X.", "1011AB", "9999ZZ"]).ToList();
+        // Also in the forms the pipeline normalises them to: international phone, spaced postcode, both date notations.
+        var secrets = TestSignals.DefaultPersonalValues.Concat(
+            [Bsn, "Q.X.", "1011AB", "1011 AB", "9999ZZ", "+31699887766", "699887766", "1981-02-13", "13-02-1981"]).ToList();
         foreach (var text in texts)
         {
             foreach (var secret in secrets)
@@ -123,7 +126,7 @@ public sealed class TelemetryTests : IDisposable
 
     private async Task<ActivityTraceId> RunOneSignalAsync()
     {
-        var valid = TestSignals.Signal("TEL-1", "Huur", 950m, huisnummer: 37, bsn: Bsn, crisis: false);
+        var valid = TestSignals.Signal("TEL-1", "Huur", 950m, huisnummer: 37, bsn: Bsn, crisis: false, geboortedatum: BirthDate);
         var unroutable = TestSignals.Signal("TEL-2", "Huur", 200m, postcode: TestSignals.UnroutablePostcode, huisnummer: 3);
         var invalid = TestSignals.Signal("TEL-3", "Huur", -1m, huisnummer: 38);
         using var response = await _app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(valid, unroutable, invalid));
