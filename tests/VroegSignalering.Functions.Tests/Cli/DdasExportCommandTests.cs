@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using NJsonSchema;
 using NJsonSchema.Validation;
 using VroegSignalering.Cli.Cli;
 using VroegSignalering.Core.Common;
@@ -166,16 +165,6 @@ public sealed class DdasExportCommandTests : IDisposable
         return (rc, output.ToString(), error.ToString());
     }
 
-    private static async Task<List<ValidationError>> SchemaErrorsAsync(string json)
-    {
-        var schema = await JsonSchema.FromFileAsync(RepositoryRoot.File("tests", "VroegSignalering.Core.Tests", "Fixtures", "ddas", "json_schema_Uitwisselmodel.json"));
-        return Flatten(schema.Validate(json)).ToList();
-    }
-
-    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors) => errors.SelectMany(e => e switch
-    {
-        ChildSchemaValidationError child => Flatten(child.Errors.Values.SelectMany(v => v)),
-        MultiTypeValidationError multi => Flatten(multi.Errors.Values.SelectMany(v => v)),
-        _ => [e],
-    });
+    private static Task<List<ValidationError>> SchemaErrorsAsync(string json) =>
+        SchemaErrors.OfAsync(RepositoryRoot.File("tests", "VroegSignalering.Core.Tests", "Fixtures", "ddas", "json_schema_Uitwisselmodel.json"), json);
 }
