@@ -52,9 +52,18 @@ public enum RedriveResult
 
     /// <summary>Left in the dead-letter queue: the topic did not accept it.</summary>
     Failed,
+
+    /// <summary>Sent to the topic again, but removing it from the dead-letter queue failed (its lock was lost).</summary>
+    SentNotRemoved,
 }
 
 public sealed record RedriveOutcome(string MessageId, RedriveResult Result, string Detail);
+
+/// <summary>A re-drive: per task what happened, and why it stopped early (null when it ran to the end).</summary>
+public sealed record DeadLetterRedrive(string Subscription, IReadOnlyList<RedriveOutcome> Outcomes, string? StoppedBy);
+
+/// <summary>A listing of dead letters, and why it stopped early (null when it read to the end or the maximum).</summary>
+public sealed record DeadLetterListing(string Subscription, IReadOnlyList<DeadLetteredMessage> Messages, string? StoppedBy);
 
 /// <summary>
 /// The dead-letter queues of the outreach topic's subscriptions, through the Service Bus REST API:
@@ -96,46 +105,105 @@ public sealed class ServiceBusDeadLetters
     /// <summary>The gemeente's subscription, as infra/modules/servicebus.bicep names it.</summary>
     public static string SubscriptionOf(string gemeentecode) => "gm" + gemeentecode;
 
-    /// <summary>Up to <paramref name="max"/> dead-lettered messages, each locked to read it and unlocked again.</summary>
-    public async Task<IReadOnlyList<DeadLetteredMessage>> ListAsync(string subscription, int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Up to <paramref name="max"/> dead-lettered tasks of a gemeente's subscription, each locked to read it and
+    /// unlocked again. Reading stops early (with the reason) when the broker fails, or when a message comes round
+    /// a second time because its lock expired during a long listing.
+    /// </summary>
+    public async Task<DeadLetterListing> ListAsync(string gemeentecode, int max, CancellationToken cancellationToken)
     {
+        var subscription = SubscriptionOf(gemeentecode);
         var locked = new List<DeadLetteredMessage>();
+        string? stoppedBy = null;
         try
         {
-            while (locked.Count < max && await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is { } message)
+            for (var locks = 0; locked.Count < max; locks++)
             {
+                if (locks >= LockBudget(max))
+                {
+                    stoppedBy = LocksKeptExpiring;
+                    break;
+                }
+
+                if (await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is not { } message)
+                {
+                    break;
+                }
+
+                // A message seen before came round because its first lock expired: keep the new lock instead.
+                locked.RemoveAll(m => m.SequenceNumber == message.SequenceNumber);
                 locked.Add(message);
             }
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            stoppedBy = Describe(ex);
+        }
         finally
         {
-            await UnlockAllAsync(locked).ConfigureAwait(false);
+            foreach (var message in locked)
+            {
+                await UnlockQuietlyAsync(message).ConfigureAwait(false);
+            }
         }
 
-        return locked;
+        locked.Sort((a, b) => a.SequenceNumber.CompareTo(b.SequenceNumber));
+        return new DeadLetterListing(subscription, locked, stoppedBy);
     }
 
     /// <summary>
-    /// Sends up to <paramref name="max"/> dead-lettered messages to the topic again, with their own id and
-    /// properties, and removes each from the dead-letter queue only once the topic accepted it. A message first
-    /// sent within the duplicate detection window stays (the broker would drop the resend as a duplicate, and
-    /// removing it then would lose the task); so does one the topic refused.
+    /// Sends up to <paramref name="max"/> dead-lettered tasks of a gemeente's subscription to the topic again, with
+    /// their own id and properties, and removes each from the dead-letter queue only once the topic accepted it.
+    /// Held back, and left in the dead-letter queue: a task first sent within the duplicate detection window plus
+    /// <see cref="SafetyMargin"/> (the broker would drop the resend as a duplicate and still answer 201, so
+    /// removing it would lose the task), and a task whose gemeentecode is not this gemeente's (its resend would
+    /// not come back to this subscription). A task the topic refuses stays too. A broker failure stops the run
+    /// with the reason; what was done until then is reported.
     /// </summary>
-    public async Task<IReadOnlyList<RedriveOutcome>> RedriveAsync(string subscription, int max, CancellationToken cancellationToken)
+    public async Task<DeadLetterRedrive> RedriveAsync(string gemeentecode, int max, CancellationToken cancellationToken)
     {
+        var subscription = SubscriptionOf(gemeentecode);
         var outcomes = new List<RedriveOutcome>();
+        var outcomeOf = new Dictionary<long, int>();
         var held = new List<DeadLetteredMessage>();
         var now = _time.GetUtcNow();
+        string? stoppedBy = null;
         try
         {
-            while (outcomes.Count < max && await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is { } message)
+            for (var locks = 0; outcomes.Count < max; locks++)
             {
-                if (message.EnqueuedAt is not { } enqueued || now - enqueued < DuplicateDetectionWindow)
+                if (locks >= LockBudget(max))
+                {
+                    stoppedBy = LocksKeptExpiring;
+                    break;
+                }
+
+                if (await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is not { } message)
+                {
+                    break;
+                }
+
+                if (outcomeOf.TryGetValue(message.SequenceNumber, out var seen))
+                {
+                    // Came round again: its lock expired (held too long) or was lost while removing it after the resend.
+                    held.RemoveAll(m => m.SequenceNumber == message.SequenceNumber);
+                    if (outcomes[seen].Result == RedriveResult.SentNotRemoved && await TryCompleteAsync(message) is null)
+                    {
+                        outcomes[seen] = outcomes[seen] with { Result = RedriveResult.Sent, Detail = "sent again to " + _target.Topic + " (removed on a second try)" };
+                    }
+                    else
+                    {
+                        held.Add(message); // keep it locked, so the next head is another message
+                    }
+
+                    continue;
+                }
+
+                outcomeOf[message.SequenceNumber] = outcomes.Count;
+                if (HoldReason(message, gemeentecode, now) is { } reason)
                 {
                     held.Add(message);
-                    outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Held, message.EnqueuedAt is { } e
-                        ? string.Create(CultureInfo.InvariantCulture, $"first sent within the duplicate detection window; re-drive after {e + DuplicateDetectionWindow:yyyy-MM-dd HH:mm:ss} UTC")
-                        : "the broker did not say when it was first sent"));
+                    outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Held, reason));
                     continue;
                 }
 
@@ -147,32 +215,85 @@ public sealed class ServiceBusDeadLetters
                     continue;
                 }
 
-                await CompleteAsync(message, cancellationToken).ConfigureAwait(false);
-                outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Sent, "sent again to " + _target.Topic));
+                // Sent: remove it whatever happens to the caller now, or the next run sends it once more.
+                outcomes.Add(await TryCompleteAsync(message) is { } failure
+                    ? new RedriveOutcome(message.MessageId, RedriveResult.SentNotRemoved,
+                        "sent again, but still in the dead-letter queue (" + failure + "); a later re-drive is dropped by the topic as a duplicate and then removes it")
+                    : new RedriveOutcome(message.MessageId, RedriveResult.Sent, "sent again to " + _target.Topic));
             }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            stoppedBy = Describe(ex);
         }
         finally
         {
-            await UnlockAllAsync(held).ConfigureAwait(false);
+            foreach (var message in held)
+            {
+                await UnlockQuietlyAsync(message).ConfigureAwait(false);
+            }
         }
 
-        return outcomes;
+        return new DeadLetterRedrive(subscription, outcomes, stoppedBy);
     }
 
-    private async Task UnlockAllAsync(IEnumerable<DeadLetteredMessage> messages)
+    /// <summary>Extra time on top of the duplicate detection window before a re-drive: clocks differ, windows are rounded.</summary>
+    public static readonly TimeSpan SafetyMargin = TimeSpan.FromMinutes(5);
+
+    private const string LocksKeptExpiring = "locks kept expiring before the run got through the queue: run again with a smaller --max";
+
+    // Each message is normally locked once; a few come round again after a lost or expired lock.
+    private static int LockBudget(int max) => (2 * max) + 10;
+
+    // Null when removed; otherwise why not.
+    private async Task<string?> TryCompleteAsync(DeadLetteredMessage message)
     {
-        foreach (var message in messages)
+        try
         {
-            try
-            {
-                await UnlockAsync(message, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (HttpRequestException)
-            {
-                // the lock expires on its own (the subscription's lock duration)
-            }
+            await CompleteAsync(message, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return Describe(ex);
         }
     }
+
+    private string? HoldReason(DeadLetteredMessage message, string gemeentecode, DateTimeOffset now)
+    {
+        if (!message.ApplicationProperties.TryGetValue("gemeentecode", out var code) || code != gemeentecode)
+        {
+            return $"its gemeentecode property is '{code ?? "(none)"}', not {gemeentecode}: a resend would not come back to this subscription";
+        }
+
+        if (message.EnqueuedAt is not { } enqueued)
+        {
+            return "the broker did not say when it was first sent";
+        }
+
+        var safeAfter = enqueued + DuplicateDetectionWindow + SafetyMargin;
+        return now < safeAfter
+            ? string.Create(CultureInfo.InvariantCulture, $"first sent within the duplicate detection window; re-drive after {safeAfter:yyyy-MM-dd HH:mm:ss} UTC")
+            : null;
+    }
+
+    private async Task UnlockQuietlyAsync(DeadLetteredMessage message)
+    {
+        try
+        {
+            await UnlockAsync(message, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the lock expires on its own (the subscription's lock duration)
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException or InvalidOperationException => ex.Message,
+        _ => "the broker did not answer in time or failed repeatedly (" + ex.GetType().Name + ")",
+    };
 
     /// <summary>Locks and returns the next dead-lettered message of a subscription, or null when there is none.</summary>
     public async Task<DeadLetteredMessage?> LockNextAsync(string subscription, CancellationToken cancellationToken)
@@ -185,13 +306,36 @@ public sealed class ServiceBusDeadLetters
         }
 
         Ensure(response, "lock the next dead-lettered message of subscription " + subscription);
+        try
+        {
+            return await ReadLockedAsync(response, subscription, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // Locked but unreadable: give it back at once rather than leave it locked.
+            if (TrustedLocation(response) is { } location)
+            {
+                using var unlocked = await SendAsync(HttpMethod.Put, location, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw new InvalidOperationException("the broker returned a dead-lettered message this tool cannot read: " + ex.Message, ex);
+        }
+    }
+
+    // The lock URI only when it points at the namespace this tool talks to: the token is sent there.
+    private Uri? TrustedLocation(HttpResponseMessage response) =>
+        response.Headers.Location is { IsAbsoluteUri: true } location && string.Equals(location.Authority, _baseUri.Authority, StringComparison.OrdinalIgnoreCase)
+            ? location
+            : null;
+
+    private async Task<DeadLetteredMessage> ReadLockedAsync(HttpResponseMessage response, string subscription, CancellationToken cancellationToken)
+    {
         using var brokerProperties = JsonDocument.Parse(Header(response, "BrokerProperties") ?? "{}");
         var broker = brokerProperties.RootElement;
         var messageId = String(broker, "MessageId") ?? throw new InvalidOperationException("the dead-lettered message has no MessageId");
         var lockToken = String(broker, "LockToken") ?? throw new InvalidOperationException("the dead-lettered message has no LockToken");
-        var lockUri = response.Headers.Location is { IsAbsoluteUri: true } location
-            ? location
-            : new Uri(_baseUri, $"{Escape(_target.Topic)}/subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/{Uri.EscapeDataString(messageId)}/{Uri.EscapeDataString(lockToken)}");
+        var lockUri = TrustedLocation(response)
+            ?? new Uri(_baseUri, $"{Escape(_target.Topic)}/subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/{Uri.EscapeDataString(messageId)}/{Uri.EscapeDataString(lockToken)}");
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in ContractProperties)
         {

@@ -29,6 +29,9 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
     /// <summary>How long a claim without a confirmed send holds off other senders of the same id.</summary>
     public static readonly TimeSpan SendLease = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one send may take; well inside the lease, so a slow send is never taken over while it runs.</summary>
+    public static readonly TimeSpan SendBudget = TimeSpan.FromSeconds(20);
+
     private const string Sending = "Sending";
     private const string Sent = "Sent";
 
@@ -65,15 +68,18 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
                     return;
                 }
             }
-            catch (Exception ex) when (TransientFailure.IsTransient(ex))
+            catch (Exception ex) when (ex is RequestFailedException || TransientFailure.IsTransient(ex))
             {
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, Describe(ex));
+                outcomes[i] = new PublishOutcome(message.MessageId, Classify(ex), Describe(ex));
                 return;
             }
 
+            // A send gets less time than the lease, so no other sender takes the claim over while it runs.
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            budget.CancelAfter(SendBudget);
             try
             {
-                var queue = await queues.GetAsync(names.OutreachQueue(gemeente), ct);
+                var queue = await queues.GetAsync(names.OutreachQueue(gemeente), budget.Token);
                 var envelope = new LocalServiceBusMessage
                 {
                     MessageId = message.MessageId,
@@ -86,13 +92,30 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
                     ApplicationProperties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal),
                     Body = message.Body,
                 };
-                await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: ct);
+                await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: budget.Token);
             }
-            catch (Exception ex) when (ex is RequestFailedException { Status: 400 or 413 } || TransientFailure.IsTransient(ex))
+            catch (Exception ex)
             {
+                // Whatever went wrong, the id goes back, so a later attempt sends it (a send cut off by the
+                // budget may still have landed: then the queue holds it twice, which beats losing it).
                 await ReleaseAsync(sent, gemeente, key, claimTag);
-                var permanent = ex is RequestFailedException { Status: 400 or 413 };
-                outcomes[i] = new PublishOutcome(message.MessageId, permanent ? PublishStatus.FailedPermanently : PublishStatus.FailedTransiently, Describe(ex));
+                if (ex is OperationCanceledException && ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                if (ex is OperationCanceledException)
+                {
+                    outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, "send timed out");
+                    return;
+                }
+
+                if (ex is not RequestFailedException && !TransientFailure.IsTransient(ex))
+                {
+                    throw;
+                }
+
+                outcomes[i] = new PublishOutcome(message.MessageId, Classify(ex), Describe(ex));
                 return;
             }
 
@@ -101,6 +124,10 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
         });
         return outcomes;
     }
+
+    // Transient failures are retried by the sweeper; any other refusal (400, 403, 404, 413) waits for `vroeg outbox retry`.
+    private static PublishStatus Classify(Exception ex) =>
+        TransientFailure.IsTransient(ex) ? PublishStatus.FailedTransiently : PublishStatus.FailedPermanently;
 
     private static string Describe(Exception ex) => ex switch
     {
@@ -136,7 +163,7 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
 
         var record = existing.Value!;
         var age = now - (record.GetDateTimeOffset("At") ?? now);
-        var state = record.GetString("State") ?? Sent;
+        var state = record.GetString("State") ?? Sending; // written before states existed: not known to have landed
         if (state == Sent && age < DuplicateDetectionWindow)
         {
             return (Claim.AlreadySent, default);

@@ -160,7 +160,9 @@ public static class DdasValues
 /// <item>Vroegsignalen: the gemeente's signals whose signaaldatum falls in the period, plus every signal a
 /// delivered case refers to, so every reference resolves within the file.</item>
 /// <item>Bedrag: whole euros, rounded half away from zero (DDAS requires an integer): 12.50 → 13, 12.49 → 12.</item>
-/// <item>Status, as the signal stood at the end of the period (a case opened after it counts as none yet): a closed case's resultaat when it is also a signal status (e.g. "Inwoner is overleden");
+/// <item>Everything as it stood at the end of the period: a case opened, closed or a task dispatched after its last day
+/// had not happened yet (no case, still open, not picked up).</item>
+/// <item>Status: a closed case's resultaat when it is also a signal status (e.g. "Inwoner is overleden");
 /// absent for a signal covered by a dispatched task, or by any task of a closed case (picked up: DDAS has no
 /// value for it); "Nog niet opgepakt" while it waits for triage or dispatch; "Niet opgepakt: herhaalde melding"
 /// for a repeat from a creditor the case already had a task for; "Niet opgepakt: andere reden" for another
@@ -205,7 +207,8 @@ public static class DdasExport
 
         var caseIds = cases.Select(c => c.CaseId).ToHashSet(StringComparer.Ordinal);
         var tasks = source.Tasks.Where(t => caseIds.Contains(t.CaseId)).ToList();
-        var dispatchedAt = source.Outbox.Where(o => o.DispatchedAt is not null)
+        // As things stood at the end of the period: later dispatches had not happened yet.
+        var dispatchedAt = source.Outbox.Where(o => o.DispatchedAt is { } at && DutchCalendar.LocalDate(at) <= end)
             .GroupBy(o => o.TaskId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(o => o.DispatchedAt!.Value), StringComparer.Ordinal);
         var tasksBySignal = tasks.SelectMany(t => t.SignalIds.Select(id => (id, t)))
             .GroupBy(x => x.id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.t).ToList(), StringComparer.Ordinal);
@@ -227,7 +230,7 @@ public static class DdasExport
             }
 
             string? resultaat = null;
-            if (c.Status == CaseStatus.Closed)
+            if (ClosedBy(c, end))
             {
                 resultaat = DdasValues.EindresultaatOrNull(c.Resultaat);
                 if (resultaat is null)
@@ -259,7 +262,7 @@ public static class DdasExport
                 WholeEuros(s.Bedrag),
                 s.Ontstaansdatum,
                 s.Signaaldatum,
-                Status(s, CaseByPeriodEnd(caseBySignal.GetValueOrDefault(s.SignalId), end), tasksBySignal, dispatchedAt, signals),
+                Status(s, CaseByPeriodEnd(caseBySignal.GetValueOrDefault(s.SignalId), end), ClosedBy(caseBySignal.GetValueOrDefault(s.SignalId), end), tasksBySignal, dispatchedAt, signals),
                 new DdasSignaalpartner(s.PartnerType.ToDdas()),
                 Client(clientDetails?.Invoke(s.SignalId))))
             .ToList();
@@ -281,6 +284,7 @@ public static class DdasExport
     private static string? Status(
         StoredSignal signal,
         HouseholdCase? @case,
+        bool closed,
         Dictionary<string, List<OutreachTask>> tasksBySignal,
         Dictionary<string, DateTimeOffset> dispatchedAt,
         Dictionary<string, StoredSignal> signals)
@@ -290,7 +294,6 @@ public static class DdasExport
             return DdasValues.NogNietOpgepakt;
         }
 
-        var closed = @case.Status == CaseStatus.Closed;
         if (closed && DdasValues.EindresultaatOrNull(@case.Resultaat) is { } result && DdasValues.Signaalstatus.Contains(result))
         {
             return result;
@@ -307,6 +310,10 @@ public static class DdasExport
             && signals.TryGetValue(id, out var other) && other.CreditorId == signal.CreditorId);
         return creditorCovered ? DdasValues.HerhaaldeMelding : DdasValues.AndereReden;
     }
+
+    // Closed on or before the last day of the period; a case closed later was still open then.
+    private static bool ClosedBy(HouseholdCase? c, DateOnly end) =>
+        c is { Status: CaseStatus.Closed, ClosedAt: { } closedAt } && DutchCalendar.LocalDate(closedAt) <= end;
 
     // A signal is delivered as it stood at the end of the period: a case opened after it did not exist yet.
     private static HouseholdCase? CaseByPeriodEnd(HouseholdCase? c, DateOnly end) =>

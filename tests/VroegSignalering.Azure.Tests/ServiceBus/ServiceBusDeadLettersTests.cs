@@ -19,16 +19,24 @@ public sealed class ServiceBusDeadLettersTests
         queue.Add("t-old-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
         queue.Add("t-recent-r1", Now.AddMinutes(-10), "TTLExpiredException");
 
-        var outcomes = await harness.Get<ServiceBusDeadLetters>().RedriveAsync("gm0363", 100, CancellationToken.None);
+        queue.Add("t-edge-r1", Now.AddMinutes(-62), "TTLExpiredException");
+        queue.Add("t-elsewhere-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded", gemeentecode: "0599");
 
-        Assert.Equal([("t-old-r1", RedriveResult.Sent), ("t-recent-r1", RedriveResult.Held)], outcomes.Select(o => (o.MessageId, o.Result)).ToArray());
-        Assert.Contains("2026-11-23 12:50:00", outcomes[1].Detail, StringComparison.Ordinal);
+        var run = await harness.Get<ServiceBusDeadLetters>().RedriveAsync("0363", 100, CancellationToken.None);
+        var outcomes = run.Outcomes;
+
+        Assert.Null(run.StoppedBy);
+        Assert.Equal(
+            [("t-old-r1", RedriveResult.Sent), ("t-recent-r1", RedriveResult.Held), ("t-edge-r1", RedriveResult.Held), ("t-elsewhere-r1", RedriveResult.Held)],
+            outcomes.Select(o => (o.MessageId, o.Result)).ToArray());
+        Assert.Contains("2026-11-23 12:55:00", outcomes[1].Detail, StringComparison.Ordinal); // window 1 h + 5 min margin
+        Assert.Contains("'0599', not 0363", outcomes[3].Detail, StringComparison.Ordinal);
         var resent = Assert.Single(harness.Broker.Requests, r => r is { Method: "POST", Path: "/outreach-tasks/messages" }).Messages().Single();
         Assert.Equal("t-old-r1", resent.GetProperty("BrokerProperties").GetProperty("MessageId").GetString());
         Assert.Equal("case-t-old-r1", resent.GetProperty("BrokerProperties").GetProperty("SessionId").GetString());
         Assert.Equal("0363", resent.GetProperty("UserProperties").GetProperty("gemeentecode").GetString());
         Assert.Equal(FakeDeadLetterQueue.BodyOf("t-old-r1"), resent.GetProperty("Body").GetString());
-        Assert.Equal(["t-recent-r1"], queue.Remaining());
+        Assert.Equal(["t-recent-r1", "t-edge-r1", "t-elsewhere-r1"], queue.Remaining());
         Assert.Equal(0, queue.Locked);
     }
 
@@ -39,7 +47,7 @@ public sealed class ServiceBusDeadLettersTests
         var queue = new FakeDeadLetterQueue(harness.Broker) { TopicStatus = 410 };
         queue.Add("t-old-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
 
-        var outcome = Assert.Single(await harness.Get<ServiceBusDeadLetters>().RedriveAsync("gm0363", 100, CancellationToken.None));
+        var outcome = Assert.Single((await harness.Get<ServiceBusDeadLetters>().RedriveAsync("0363", 100, CancellationToken.None)).Outcomes);
 
         Assert.Equal(RedriveResult.Failed, outcome.Result);
         Assert.Contains("410", outcome.Detail, StringComparison.Ordinal);
@@ -56,7 +64,8 @@ public sealed class ServiceBusDeadLettersTests
         queue.Add("t-a-r1", Now.AddDays(-15), "TTLExpiredException");
         queue.Add("t-b-r2", Now.AddHours(-2), "MaxDeliveryCountExceeded", "the consumer abandoned it 10 times");
 
-        var messages = await harness.Get<ServiceBusDeadLetters>().ListAsync("gm0363", 100, CancellationToken.None);
+        var listing = await harness.Get<ServiceBusDeadLetters>().ListAsync("0363", 100, CancellationToken.None);
+        var messages = listing.Messages;
 
         Assert.Equal(["t-a-r1", "t-b-r2"], messages.Select(m => m.MessageId).ToArray());
         Assert.Equal(Now.AddDays(-15), messages[0].EnqueuedAt);
@@ -72,14 +81,48 @@ public sealed class ServiceBusDeadLettersTests
     }
 
     [Fact]
+    public async Task A_resent_task_whose_removal_fails_is_reported_and_the_run_goes_on()
+    {
+        await using var harness = await TransportHarness.StartAsync(time: _time);
+        var queue = new FakeDeadLetterQueue(harness.Broker) { FailDeletes = 1 };
+        queue.Add("t-a-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
+        queue.Add("t-b-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
+
+        var run = await harness.Get<ServiceBusDeadLetters>().RedriveAsync("0363", 100, CancellationToken.None);
+
+        // t-a lost its lock while being removed, came round again, and was removed then; t-b went through at once.
+        Assert.Equal([("t-a-r1", RedriveResult.Sent), ("t-b-r1", RedriveResult.Sent)], run.Outcomes.Select(o => (o.MessageId, o.Result)).ToArray());
+        Assert.Contains("second try", run.Outcomes[0].Detail, StringComparison.Ordinal);
+        Assert.Null(run.StoppedBy);
+        Assert.Empty(queue.Remaining());
+        Assert.Equal(2, harness.Broker.Requests.Count(r => r is { Method: "POST", Path: "/outreach-tasks/messages" }));
+    }
+
+    [Fact]
+    public async Task A_broker_failure_stops_the_run_with_the_reason_and_keeps_what_was_done()
+    {
+        await using var harness = await TransportHarness.StartAsync(time: _time);
+        var queue = new FakeDeadLetterQueue(harness.Broker) { FailHeadAfter = 1 };
+        queue.Add("t-a-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
+        queue.Add("t-b-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
+
+        var run = await harness.Get<ServiceBusDeadLetters>().RedriveAsync("0363", 100, CancellationToken.None);
+
+        Assert.Equal([("t-a-r1", RedriveResult.Sent)], run.Outcomes.Select(o => (o.MessageId, o.Result)).ToArray());
+        Assert.Contains("410", run.StoppedBy, StringComparison.Ordinal);
+        Assert.Equal(["t-b-r1"], queue.Remaining());
+        Assert.Equal(0, queue.Locked);
+    }
+
+    [Fact]
     public async Task An_empty_dead_letter_queue_lists_nothing_and_redrives_nothing()
     {
         await using var harness = await TransportHarness.StartAsync(time: _time);
         _ = new FakeDeadLetterQueue(harness.Broker);
         var deadLetters = harness.Get<ServiceBusDeadLetters>();
 
-        Assert.Empty(await deadLetters.ListAsync("gm0363", 100, CancellationToken.None));
-        Assert.Empty(await deadLetters.RedriveAsync("gm0363", 100, CancellationToken.None));
+        Assert.Empty((await deadLetters.ListAsync("0363", 100, CancellationToken.None)).Messages);
+        Assert.Empty((await deadLetters.RedriveAsync("0363", 100, CancellationToken.None)).Outcomes);
         Assert.DoesNotContain(harness.Broker.Requests, r => r.Path == "/outreach-tasks/messages");
     }
 
@@ -100,6 +143,15 @@ public sealed class ServiceBusDeadLettersTests
 
         public int TopicStatus { get; init; } = 201;
 
+        // The first this many DELETEs answer 404: the lock was lost and the message is visible again.
+        public int FailDeletes { get; init; }
+
+        // After this many peek-locks, the subscription answers 410 (deleted meanwhile).
+        public int FailHeadAfter { get; init; } = int.MaxValue;
+
+        private int _heads;
+        private int _deletesFailed;
+
         public int Locked
         {
             get
@@ -113,11 +165,11 @@ public sealed class ServiceBusDeadLettersTests
 
         public static string BodyOf(string id) => "{\"taskId\":\"" + id + "\",\"contact\":{\"achternaam\":\"Testpersoon\"}}";
 
-        public void Add(string id, DateTimeOffset enqueued, string reason, string? description = null)
+        public void Add(string id, DateTimeOffset enqueued, string reason, string? description = null, string gemeentecode = "0363")
         {
             lock (_lock)
             {
-                _entries.Add(new Entry(id, _entries.Count + 1, enqueued, reason, description));
+                _entries.Add(new Entry(id, _entries.Count + 1, enqueued, reason, description, gemeentecode));
             }
         }
 
@@ -140,6 +192,11 @@ public sealed class ServiceBusDeadLettersTests
 
                 if (request is { Method: "POST", Path: "/outreach-tasks/subscriptions/gm0363/$DeadLetterQueue/messages/head" })
                 {
+                    if (++_heads > FailHeadAfter)
+                    {
+                        return new ScriptedResponse(410);
+                    }
+
                     var next = _entries.FirstOrDefault(e => e.LockToken is null);
                     if (next is null)
                     {
@@ -164,7 +221,7 @@ public sealed class ServiceBusDeadLettersTests
                         ["BrokerProperties"] = broker,
                         ["Location"] = new Uri(_base, $"/outreach-tasks/subscriptions/gm0363/$DeadLetterQueue/messages/{next.Sequence}/{next.LockToken}").AbsoluteUri,
                         ["Content-Type"] = "application/json",
-                        ["gemeentecode"] = "\"0363\"",
+                        ["gemeentecode"] = $"\"{next.Gemeentecode}\"",
                         ["priority"] = "\"Hoog\"",
                         ["DeadLetterReason"] = $"\"{next.Reason}\"",
                     };
@@ -185,6 +242,13 @@ public sealed class ServiceBusDeadLettersTests
 
                 if (request.Method == "DELETE")
                 {
+                    if (_deletesFailed < FailDeletes)
+                    {
+                        _deletesFailed++;
+                        entry.LockToken = null;
+                        return new ScriptedResponse(404);
+                    }
+
                     _entries.Remove(entry);
                 }
                 else if (request.Method == "PUT")
@@ -196,7 +260,7 @@ public sealed class ServiceBusDeadLettersTests
             }
         }
 
-        private sealed record Entry(string Id, long Sequence, DateTimeOffset Enqueued, string Reason, string? Description)
+        private sealed record Entry(string Id, long Sequence, DateTimeOffset Enqueued, string Reason, string? Description, string Gemeentecode)
         {
             public string? LockToken { get; set; }
         }

@@ -7,26 +7,28 @@ using VroegSignalering.Testing;
 namespace VroegSignalering.Azure.Tests.Storage;
 
 /// <summary>
-/// Storage clients on the real Azurite whose matching requests fail with an injected 503 before they leave
+/// Storage clients on the real Azurite whose matching requests fail with an injected status (503 unless told) before they leave
 /// the process (the SDK's own retries are off, so the failure reaches the caller at once).
 /// </summary>
 internal sealed class FaultInjection : HttpPipelinePolicy
 {
     private readonly Func<Request, bool> _matches;
+    private readonly int _status;
     private int _remaining;
 
-    private FaultInjection(Func<Request, bool> matches, int failures)
+    private FaultInjection(Func<Request, bool> matches, int failures, int status)
     {
         _matches = matches;
         _remaining = failures;
+        _status = status;
     }
 
     public int Injected { get; private set; }
 
-    /// <summary>Clients whose first <paramref name="failures"/> requests matching <paramref name="matches"/> fail with 503.</summary>
-    public static (StorageClients Clients, FaultInjection Faults) Clients(Func<Request, bool> matches, int failures = 1)
+    /// <summary>Clients whose first <paramref name="failures"/> requests matching <paramref name="matches"/> fail with <paramref name="status"/>.</summary>
+    public static (StorageClients Clients, FaultInjection Faults) Clients(Func<Request, bool> matches, int failures = 1, int status = 503)
     {
-        var faults = new FaultInjection(matches, failures);
+        var faults = new FaultInjection(matches, failures, status);
         var clients = StorageClients.FromConnectionString(Azurite.ConnectionString, options =>
         {
             options.Retry.MaxRetries = 0;
@@ -56,7 +58,7 @@ internal sealed class FaultInjection : HttpPipelinePolicy
         if (_matches(message.Request) && Interlocked.Decrement(ref _remaining) >= 0)
         {
             Injected++;
-            throw new RequestFailedException(503, "injected by the test: server busy", "ServerBusy", null);
+            throw new RequestFailedException(_status, "injected by the test", _status == 503 ? "ServerBusy" : "Injected", null);
         }
     }
 }

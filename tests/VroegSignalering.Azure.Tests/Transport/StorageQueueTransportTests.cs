@@ -43,6 +43,21 @@ public sealed class StorageQueueTransportTests
     }
 
     [Fact]
+    public async Task A_refused_claim_fails_the_message_for_good_and_sends_nothing()
+    {
+        var message = Message("t-refused");
+        var (clients, faults) = FaultInjection.Clients(r => r.Method == global::Azure.Core.RequestMethod.Post && r.Uri.Path.Contains("sentmessages", StringComparison.Ordinal), status: 400);
+        var transport = new StorageQueueTransport(new QueueSet(Azurite.Clients()), new TableSet(clients, _names), _names, _time);
+
+        var outcome = Assert.Single(await transport.PublishAsync([message], CancellationToken.None));
+
+        Assert.Equal(1, faults.Injected);
+        Assert.Equal(PublishStatus.FailedPermanently, outcome.Status);
+        Assert.StartsWith("400", outcome.Reason, StringComparison.Ordinal);
+        Assert.Empty(await MessageIdsAsync("0363"));
+    }
+
+    [Fact]
     public async Task A_claim_left_by_a_crashed_sender_holds_off_others_until_its_lease_ends_then_the_message_is_sent()
     {
         var message = Message("t-crashed");
@@ -104,6 +119,11 @@ public sealed class StorageQueueTransportTests
     private async Task<List<string>> MessageIdsAsync(string gemeente)
     {
         var queue = Azurite.Clients().Queues.GetQueueClient(_names.OutreachQueue(gemeente));
+        if (!await queue.ExistsAsync())
+        {
+            return [];
+        }
+
         var peeked = (await queue.PeekMessagesAsync(32)).Value;
         return peeked.Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId).MessageId).ToList();
     }

@@ -163,6 +163,27 @@ public class DdasExportTests
     }
 
     [Fact]
+    public void A_dispatch_and_a_closing_after_the_period_are_not_in_it_yet()
+    {
+        var signal = Signal("s-later", "corporatie-1", PartnerType.Huur, 640m, D(11, 20));
+        var closing = CaseOf("c-later", At(11, 21, 9), CaseStatus.Closed, signal) with { Resultaat = DdasValues.Overleden, ClosedAt = At(12, 3, 9) };
+        var task = TaskFor("c-later", 1, At(11, 21, 9), signal);
+        var source = new DdasExportSource([closing], [signal], [task], [Outbox(task, At(12, 2, 10))]);
+
+        var november = DdasExport.Build(Request(), source).Uitwisselmodel.Leveringen[0];
+        var december = DdasExport.Build(Request() with { StartdatumLevering = D(12, 1), EinddatumLevering = D(12, 31) }, source).Uitwisselmodel.Leveringen[0];
+
+        var open = Assert.Single(november.Vroegsignaalzaken);
+        Assert.Null(open.Resultaat);
+        Assert.Null(open.DatumOpgepakt);
+        Assert.Equal(DdasValues.NogNietOpgepakt, Assert.Single(november.Vroegsignalen).Status);
+        var closed = Assert.Single(december.Vroegsignaalzaken);
+        Assert.Equal(DdasValues.Overleden, closed.Resultaat);
+        Assert.Equal(D(12, 2), closed.DatumOpgepakt);
+        Assert.Equal(DdasValues.Overleden, Assert.Single(december.Vroegsignalen).Status);
+    }
+
+    [Fact]
     public void A_case_closed_before_the_period_is_left_out_and_one_closed_in_it_carries_its_resultaat()
     {
         var zaken = Export().Uitwisselmodel.Leveringen[0].Vroegsignaalzaken;

@@ -36,15 +36,21 @@ internal static class DeadLetterCommands
         {
             await using var services = pipeline.Build(parseResult);
             var deadLetters = DeadLetters(services);
-            var subscription = ServiceBusDeadLetters.SubscriptionOf(parseResult.GetValue(gemeente)!);
-            var messages = await deadLetters.ListAsync(subscription, parseResult.GetValue(max), ct);
-            foreach (var m in messages)
+            var listing = await deadLetters.ListAsync(parseResult.GetValue(gemeente)!, parseResult.GetValue(max), ct);
+            foreach (var m in listing.Messages)
             {
+                // The broker's reason code only: a consumer's free-text description may quote the task.
                 await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{m.MessageId}  seq {m.SequenceNumber}  enqueued {m.EnqueuedAt:yyyy-MM-dd HH:mm:ss}  deliveries {m.DeliveryCount}  priority {m.ApplicationProperties.GetValueOrDefault("priority", "?")}  reason {m.DeadLetterReason ?? "?"}{(m.DeadLetterErrorDescription is { } d ? ": " + d : "")}"));
+                    $"{m.MessageId}  seq {m.SequenceNumber}  enqueued {m.EnqueuedAt:yyyy-MM-dd HH:mm:ss}  deliveries {m.DeliveryCount}  priority {m.ApplicationProperties.GetValueOrDefault("priority", "?")}  reason {m.DeadLetterReason ?? "?"}"));
             }
 
-            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{messages.Count} dead-lettered task(s) in {deadLetters.Topic}/subscriptions/{subscription}"));
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{listing.Messages.Count} dead-lettered task(s) in {deadLetters.Topic}/subscriptions/{listing.Subscription}"));
+            if (listing.StoppedBy is { } stopped)
+            {
+                await env.Error.WriteLineAsync("stopped early: " + stopped);
+                return ExitCodes.Failure;
+            }
+
             return ExitCodes.Success;
         });
         return command;
@@ -66,16 +72,21 @@ internal static class DeadLetterCommands
         {
             await using var services = pipeline.Build(parseResult);
             var deadLetters = DeadLetters(services);
-            var subscription = ServiceBusDeadLetters.SubscriptionOf(parseResult.GetValue(gemeente)!);
-            var outcomes = await deadLetters.RedriveAsync(subscription, parseResult.GetValue(max), ct);
-            foreach (var o in outcomes)
+            var run = await deadLetters.RedriveAsync(parseResult.GetValue(gemeente)!, parseResult.GetValue(max), ct);
+            foreach (var o in run.Outcomes)
             {
                 await env.Out.WriteLineAsync($"{o.MessageId}  {o.Result.ToString().ToLowerInvariant()}: {o.Detail}");
             }
 
-            var failed = outcomes.Count(o => o.Result == RedriveResult.Failed);
+            int Count(RedriveResult r) => run.Outcomes.Count(o => o.Result == r);
             await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{outcomes.Count(o => o.Result == RedriveResult.Sent)} re-driven, {outcomes.Count(o => o.Result == RedriveResult.Held)} held for the duplicate detection window, {failed} failed ({deadLetters.Topic}/subscriptions/{subscription})"));
+                $"{Count(RedriveResult.Sent)} re-driven, {Count(RedriveResult.SentNotRemoved)} re-driven but not removed, {Count(RedriveResult.Held)} held, {Count(RedriveResult.Failed)} failed ({deadLetters.Topic}/subscriptions/{run.Subscription})"));
+            if (run.StoppedBy is { } stopped)
+            {
+                await env.Error.WriteLineAsync("stopped early: " + stopped);
+            }
+
+            var failed = Count(RedriveResult.Failed) + Count(RedriveResult.SentNotRemoved) + (run.StoppedBy is null ? 0 : 1);
             return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;
