@@ -45,6 +45,35 @@ internal abstract class ServiceBusAuthorization(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Sends with the current header; when the broker answers 401, fetches a fresh header once and sends again
+    /// (a discarded first answer is disposed). <c>RejectedAgain</c>: the second answer was a 401 too, which
+    /// no further refresh fixes (a missing role assignment or right).
+    /// </summary>
+    public async Task<(T Result, bool RejectedAgain)> SendRefreshingOnceAsync<T>(
+        Func<string, Task<T>> send, Func<T, bool> isUnauthorized, Action onRefresh, CancellationToken cancellationToken)
+    {
+        string? rejected = null;
+        while (true)
+        {
+            var header = await GetHeaderValueAsync(rejected, cancellationToken).ConfigureAwait(false);
+            var result = await send(header).ConfigureAwait(false);
+            if (!isUnauthorized(result))
+            {
+                return (result, false);
+            }
+
+            if (rejected is not null)
+            {
+                return (result, true);
+            }
+
+            (result as IDisposable)?.Dispose();
+            onRefresh();
+            rejected = header;
+        }
+    }
+
     protected abstract ValueTask<CachedHeader> CreateAsync(CancellationToken cancellationToken);
 
     private bool IsUsable(CachedHeader? cached, string? rejected) =>

@@ -31,7 +31,7 @@ public sealed record DeadLetteredMessage(
     public OutboundMessage ToOutbound() => new()
     {
         MessageId = MessageId,
-        Subject = Subject ?? "outreach-task.v1",
+        Subject = Subject ?? OutreachTaskMessage.SchemaVersionV1,
         CorrelationId = CorrelationId,
         SessionId = SessionId,
         TimeToLive = TimeToLive,
@@ -82,7 +82,6 @@ public sealed class ServiceBusDeadLetters
     private readonly ServiceBusAuthorization _authorization;
     private readonly IOutreachTransport _topic;
     private readonly TimeProvider _time;
-    private readonly Uri _baseUri;
 
     internal ServiceBusDeadLetters(
         IHttpClientFactory httpClientFactory, ServiceBusTarget target, ServiceBusTransportOptions options, ServiceBusAuthorization authorization,
@@ -93,7 +92,6 @@ public sealed class ServiceBusDeadLetters
         _authorization = authorization;
         _topic = topic;
         _time = time;
-        _baseUri = new Uri((options.Endpoint ?? new Uri($"https://{target.NamespaceHost}/")).AbsoluteUri.TrimEnd('/') + "/");
         DuplicateDetectionWindow = options.DuplicateDetectionWindow;
     }
 
@@ -298,8 +296,7 @@ public sealed class ServiceBusDeadLetters
     /// <summary>Locks and returns the next dead-lettered message of a subscription, or null when there is none.</summary>
     public async Task<DeadLetteredMessage?> LockNextAsync(string subscription, CancellationToken cancellationToken)
     {
-        var path = $"{Escape(_target.Topic)}/subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/head?timeout=5";
-        using var response = await SendAsync(HttpMethod.Post, new Uri(_baseUri, path), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, _target.Under(DeadLetterPath(subscription) + "head?timeout=5"), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NoContent)
         {
             return null;
@@ -324,7 +321,7 @@ public sealed class ServiceBusDeadLetters
 
     // The lock URI only when it points at the namespace this tool talks to: the token is sent there.
     private Uri? TrustedLocation(HttpResponseMessage response) =>
-        response.Headers.Location is { IsAbsoluteUri: true } location && string.Equals(location.Authority, _baseUri.Authority, StringComparison.OrdinalIgnoreCase)
+        response.Headers.Location is { IsAbsoluteUri: true } location && string.Equals(location.Authority, _target.TopicUri.Authority, StringComparison.OrdinalIgnoreCase)
             ? location
             : null;
 
@@ -335,7 +332,7 @@ public sealed class ServiceBusDeadLetters
         var messageId = String(broker, "MessageId") ?? throw new InvalidOperationException("the dead-lettered message has no MessageId");
         var lockToken = String(broker, "LockToken") ?? throw new InvalidOperationException("the dead-lettered message has no LockToken");
         var lockUri = TrustedLocation(response)
-            ?? new Uri(_baseUri, $"{Escape(_target.Topic)}/subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/{Uri.EscapeDataString(messageId)}/{Uri.EscapeDataString(lockToken)}");
+            ?? _target.Under($"{DeadLetterPath(subscription)}{Uri.EscapeDataString(messageId)}/{Uri.EscapeDataString(lockToken)}");
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in ContractProperties)
         {
@@ -381,21 +378,17 @@ public sealed class ServiceBusDeadLetters
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
     {
         var client = _httpClientFactory.CreateClient(ServiceBusRestTransport.HttpClientName);
-        string? rejected = null;
-        while (true)
-        {
-            var authorization = await _authorization.GetHeaderValueAsync(rejected, cancellationToken).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(method, uri) { Content = method == HttpMethod.Get ? null : new ByteArrayContent([]) };
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Unauthorized || rejected is not null)
+        var (response, _) = await _authorization.SendRefreshingOnceAsync(
+            async header =>
             {
-                return response;
-            }
-
-            response.Dispose();
-            rejected = authorization; // one refresh, as the publisher does
-        }
+                using var request = new HttpRequestMessage(method, uri) { Content = new ByteArrayContent([]) };
+                request.Headers.TryAddWithoutValidation("Authorization", header);
+                return await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            },
+            r => r.StatusCode == HttpStatusCode.Unauthorized,
+            () => { },
+            cancellationToken).ConfigureAwait(false);
+        return response;
     }
 
     private static void Ensure(HttpResponseMessage response, string what)
@@ -432,5 +425,5 @@ public sealed class ServiceBusDeadLetters
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string Escape(string topic) => string.Join('/', topic.Split('/').Select(Uri.EscapeDataString));
+    private static string DeadLetterPath(string subscription) => $"subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/";
 }

@@ -169,34 +169,24 @@ public sealed class ServiceBusRestTransport : IOutreachTransport
         try
         {
             ServiceBusMessageEncoder.WriteBody(batch.Span, buffer);
-            string? rejected = null;
-            while (true)
+            try
             {
-                string authorization;
-                try
-                {
-                    authorization = await _authorization.GetHeaderValueAsync(rejected, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    ServiceBusLog.AuthorizationFailed(_logger, ex.GetType().Name, ex);
-                    return SendResult.Transient("auth", $"could not get a Service Bus authorization ({ex.GetType().Name})");
-                }
-
-                run.Requests++;
-                var result = await PostAsync(client, buffer, length, authorization, cancellationToken).ConfigureAwait(false);
-                if (result.Kind != SendKind.Unauthorized)
-                {
-                    return result;
-                }
-
-                if (rejected is not null)
-                {
-                    return SendResult.Permanent(401, "HTTP 401 Unauthorized: rejected again after a token refresh");
-                }
-
-                ServiceBusLog.RefreshingAfterUnauthorized(_logger, batch.Length);
-                rejected = authorization;
+                var (result, rejectedAgain) = await _authorization.SendRefreshingOnceAsync(
+                    header =>
+                    {
+                        run.Requests++;
+                        return PostAsync(client, buffer, length, header, cancellationToken);
+                    },
+                    r => r.Kind == SendKind.Unauthorized,
+                    () => ServiceBusLog.RefreshingAfterUnauthorized(_logger, batch.Length),
+                    cancellationToken).ConfigureAwait(false);
+                return rejectedAgain ? SendResult.Permanent(401, "HTTP 401 Unauthorized: rejected again after a token refresh") : result;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // PostAsync turns every failure of the request into a result: what escapes is getting the header.
+                ServiceBusLog.AuthorizationFailed(_logger, ex.GetType().Name, ex);
+                return SendResult.Transient("auth", $"could not get a Service Bus authorization ({ex.GetType().Name})");
             }
         }
         finally

@@ -4,8 +4,14 @@ namespace VroegSignalering.Azure.ServiceBus;
 internal sealed record SharedAccessKey(string KeyName, string Key);
 
 // Where messages go and how the transport authenticates, resolved once from the options.
-internal sealed record ServiceBusTarget(string NamespaceHost, string Topic, Uri SendUri, Uri ResourceUri, SharedAccessKey? SharedAccessKey)
+internal sealed record ServiceBusTarget(string NamespaceHost, string Topic, Uri TopicUri, Uri ResourceUri, SharedAccessKey? SharedAccessKey)
 {
+    /// <summary>Send Message Batch: <c>{topic}/messages</c>.</summary>
+    public Uri SendUri => Under("messages");
+
+    /// <summary>A request URI below the topic (TopicUri ends in '/'), e.g. <c>subscriptions/gm0363/$DeadLetterQueue/messages/head</c>.</summary>
+    public Uri Under(string relative) => new(TopicUri, relative);
+
     // Resolves the options, or lists every setting that is wrong (none of them echoes a secret).
     public static (ServiceBusTarget? Target, IReadOnlyList<string> Errors) Resolve(ServiceBusTransportOptions options)
     {
@@ -69,8 +75,8 @@ internal sealed record ServiceBusTarget(string NamespaceHost, string Topic, Uri 
         var escapedTopic = string.Join('/', topic.Split('/').Select(Uri.EscapeDataString));
         var resourceUri = new Uri($"https://{host}/{escapedTopic}");
         var baseUri = options.Endpoint ?? new Uri($"https://{host}/");
-        var sendUri = new Uri(new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/"), $"{escapedTopic}/messages");
-        return (new ServiceBusTarget(host, topic, sendUri, resourceUri, key), errors);
+        var topicUri = new Uri(new Uri(baseUri.AbsoluteUri.TrimEnd('/') + "/"), escapedTopic + "/");
+        return (new ServiceBusTarget(host, topic, topicUri, resourceUri, key), errors);
     }
 
     private static (string Host, SharedAccessKey Key, string? EntityPath)? ParseConnectionString(string connectionString, List<string> errors)
