@@ -155,15 +155,7 @@ public sealed class DdasExportCommandTests : IDisposable
     private string[] Keys(string prefix = "Keys:") => _app.Settings.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
         .SelectMany(kv => new[] { "--set", $"{kv.Key}={kv.Value}" }).ToArray();
 
-    private async Task<(int Rc, string Out, string Error)> RunAsync(string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var env = new CliEnvironment { Out = output, Error = error, BaseDirectory = RepositoryRoot.Find() };
-        string[] storage = ["--connection", Azurite.ConnectionString, "--set", "Storage:TablePrefix=" + _app.Settings["Storage:TablePrefix"]];
-        var rc = await VroegSignalering.Cli.Program.RunAsync([.. args, .. storage], env);
-        return (rc, output.ToString(), error.ToString());
-    }
+    private Task<(int Rc, string Out, string Error)> RunAsync(string[] args) => _app.RunCliAsync(args);
 
     private static Task<List<ValidationError>> SchemaErrorsAsync(string json) =>
         SchemaErrors.OfAsync(RepositoryRoot.File("tests", "VroegSignalering.Core.Tests", "Fixtures", "ddas", "json_schema_Uitwisselmodel.json"), json);

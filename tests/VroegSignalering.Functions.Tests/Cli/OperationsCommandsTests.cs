@@ -1,5 +1,4 @@
 using System.Net;
-using VroegSignalering.Cli.Cli;
 using VroegSignalering.Functions.Tests.Pipeline;
 using VroegSignalering.Testing;
 
@@ -101,20 +100,5 @@ public sealed class OperationsCommandsTests : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
-    private async Task<(int Rc, string Out, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var env = new CliEnvironment { Out = output, Error = error, BaseDirectory = RepositoryRoot.Find(), Delay = (_, ct) => Task.Delay(50, ct) };
-        string[] storage =
-        [
-            "--connection", Azurite.ConnectionString,
-            "--set", "Storage:TablePrefix=" + _app.Settings["Storage:TablePrefix"],
-            "--set", "SignalsIntakeQueue=" + _app.Names.SignalsIntakeQueue,
-            "--set", "DispatchQueue=" + _app.Names.DispatchQueue,
-            "--set", "Dispatch:StorageQueue:Prefix=" + _app.Settings["Dispatch:StorageQueue:Prefix"],
-        ];
-        var rc = await VroegSignalering.Cli.Program.RunAsync([.. args, .. storage], env);
-        return (rc, output.ToString(), error.ToString());
-    }
+    private Task<(int Rc, string Out, string Error)> RunAsync(params string[] args) => _app.RunCliAsync(args);
 }

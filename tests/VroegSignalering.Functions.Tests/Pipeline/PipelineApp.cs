@@ -96,6 +96,27 @@ public sealed class PipelineApp : IDisposable
         await DispatchAllAsync();
     }
 
+    /// <summary>
+    /// The vroeg CLI in process against this app's storage (its table prefix and queue names), as an operator
+    /// runs it with the app's settings; waits are short and real.
+    /// </summary>
+    public async Task<(int Rc, string Out, string Error)> RunCliAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var env = new VroegSignalering.Cli.Cli.CliEnvironment { Out = output, Error = error, BaseDirectory = RepositoryRoot.Find(), Delay = (_, ct) => Task.Delay(50, ct) };
+        string[] storage =
+        [
+            "--connection", Azurite.ConnectionString,
+            "--set", "Storage:TablePrefix=" + Settings["Storage:TablePrefix"],
+            "--set", "SignalsIntakeQueue=" + Names.SignalsIntakeQueue,
+            "--set", "DispatchQueue=" + Names.DispatchQueue,
+            "--set", "Dispatch:StorageQueue:Prefix=" + Settings["Dispatch:StorageQueue:Prefix"],
+        ];
+        var rc = await VroegSignalering.Cli.Program.RunAsync([.. args, .. storage], env);
+        return (rc, output.ToString(), error.ToString());
+    }
+
     public async Task<HttpResponseMessage> FireTimerAsync(string functionName)
     {
         var now = DateTimeOffset.UtcNow;

@@ -99,11 +99,12 @@ internal static class CommandHelpers
         }
 
         var explicitlyGiven = parseResult.GetResult(option) is { Implicit: false };
-        var baseDirectory = explicitlyGiven
-            ? Directory.GetCurrentDirectory()
-            : env.BaseDirectory ?? FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
-        return Path.GetFullPath(Path.Combine(baseDirectory, value));
+        return explicitlyGiven ? Path.GetFullPath(value) : DefaultPath(env, value);
     }
+
+    /// <summary>A default path: relative to the repository root when the CLI runs inside the repository, else to the current folder.</summary>
+    public static string DefaultPath(CliEnvironment env, params string[] parts) =>
+        Path.GetFullPath(Path.Combine([env.BaseDirectory ?? FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory(), .. parts]));
 
     public static string? FindRepositoryRoot(string start)
     {

@@ -103,8 +103,7 @@ internal static class DdasCommands
                     contact is null ? null : [contact]));
             var includeClient = parseResult.GetValue(client) == ClientInclude;
             var path = parseResult.GetValue(output) is null
-                ? Path.GetFullPath(Path.Combine(env.BaseDirectory ?? CommandHelpers.FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory(),
-                    "out", "ddas", string.Create(CultureInfo.InvariantCulture, $"ddas-{code}-{start:yyyy-MM-dd}-{end:yyyy-MM-dd}.json")))
+                ? CommandHelpers.DefaultPath(env, "out", "ddas", string.Create(CultureInfo.InvariantCulture, $"ddas-{code}-{start:yyyy-MM-dd}-{end:yyyy-MM-dd}.json"))
                 : parseResult.ResolvePath(output, env)!;
 
             await using var services = pipeline.Build(parseResult);
