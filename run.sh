@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job of VroegSignalering on one machine: a realistic month of signals, end to end.
 # On a fresh machine it sets up what it needs (Azurite from package-lock.json, the app and the CLI
-# from NuGet), starts Azurite in memory and the Functions app in standalone mode with the local
+# from NuGet), starts Azurite in memory and the Functions app on the local host (the function classes
+# in-process, their triggers from functions.metadata; there is no Functions host here) with the local
 # demo creditors, generates a month of synthetic signals, posts them as the creditors (JSON, NDJSON
 # and CSV), waits until every accepted signal is processed and every task dispatched to the local
 # task queues, and prints a summary. Reports: out/run-report.json and out/run-report.html; the
@@ -39,7 +40,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 started=$(date +%s)
 out="$root/out"
 work="$out/run"
-app_dir="$root/artifacts/run/functions"
+app_dir="$root/artifacts/run/localhost"
 cli_dir="$root/artifacts/run/cli"
 mkdir -p "$work"
 
@@ -58,8 +59,8 @@ trap 'exit 143' TERM
 
 require_tools
 ensure_node_tools
-log "building the Functions app and the vroeg CLI"
-dotnet publish "$root/functions/VroegSignalering.Functions.csproj" -c Release -o "$app_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
+log "building the Functions app on its local host, and the vroeg CLI"
+dotnet publish "$root/tools/VroegSignalering.LocalHost/VroegSignalering.LocalHost.csproj" -c Release -o "$app_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
   || die "building the app failed"
 dotnet publish "$root/tools/VroegSignalering.Cli/VroegSignalering.Cli.csproj" -c Release -o "$cli_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
   || die "building the CLI failed"
@@ -80,14 +81,14 @@ export TriageCasesSchedule="*/5 * * * * *" SweepOutboxSchedule="*/15 * * * * *" 
 export Triage__FastPath=false
 export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 Telemetry__MonitorInterval=00:00:10
 
-log "starting the Functions app (standalone) on $url"
+log "starting the Functions app (local host) on $url"
 app_log="$work/app.log"
-# Like the Functions host, start the handler in the app folder (its content root: appsettings.json, function.json).
+# Started in the app folder, as the Functions host starts the worker (functions.metadata, host.json, appsettings.json).
 if [[ "$serve" == true ]]; then
-  (cd "$app_dir" && Standalone__Url="$url" Standalone__Enabled=true exec dotnet VroegSignalering.Functions.dll) &
+  (cd "$app_dir" && LocalHost__Url="$url" exec dotnet VroegSignalering.LocalHost.dll) &
 else
-  (cd "$app_dir" && Standalone__Url="$url" Standalone__Enabled=true Logging__LogLevel__Default=Warning \
-    exec dotnet VroegSignalering.Functions.dll >"$app_log" 2>&1) &
+  (cd "$app_dir" && LocalHost__Url="$url" Logging__LogLevel__Default=Warning \
+    exec dotnet VroegSignalering.LocalHost.dll >"$app_log" 2>&1) &
 fi
 APP_PID=$!
 for _ in $(seq 1 150); do

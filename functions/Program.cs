@@ -1,11 +1,5 @@
+using Microsoft.Extensions.Hosting;
 using VroegSignalering.Functions;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddVroegFunctions();
-
-var app = builder.Build();
-app.MapVroegFunctions();
-app.Run();
-
-/// <summary>Entry point; public so tests can host the app with WebApplicationFactory.</summary>
-public partial class Program;
+// The isolated worker the Functions host starts (worker.config.json).
+WorkerApp.CreateBuilder(args).Build().Run();

@@ -1,4 +1,4 @@
-// VroegSignalering in Azure: the Functions app (custom handler, Flex Consumption) with its storage,
+// VroegSignalering in Azure: the Functions app (isolated worker, .NET 10, Flex Consumption) with its storage,
 // Service Bus, Key Vault, monitoring, alerts and workbook. Deployed to one resource group, by `azd up`
 // or `az deployment group create` (docs/deploy.md).
 //
@@ -109,7 +109,7 @@ var names = {
 }
 
 // Names the app and the infrastructure must agree on; tests/VroegSignalering.Infra.Tests checks them
-// against functions/*/function.json.
+// against the triggers in the app's functions.metadata.
 var deploymentContainerName = 'app-package'
 var signalsIntakeQueue = 'signals-intake'
 var dispatchQueue = 'dispatch'
@@ -205,7 +205,8 @@ module roles 'modules/roles.bicep' = {
 }
 
 // Every app setting, in one place. The names are the configuration keys the app reads ("__" is the
-// section separator); the Functions host resolves %Name% in function.json from the same list.
+// section separator); the Functions host resolves the %Name% in the triggers of functions.metadata
+// (e.g. [QueueTrigger("%SignalsIntakeQueue%")]) from the same list, and the worker reads them as configuration.
 var appSettings = {
   // Host storage and the app's tables and queues: identity-based, no account key.
   AzureWebJobsStorage__accountName: names.storage
@@ -220,7 +221,7 @@ var appSettings = {
   SweepOutboxSchedule: '0 */2 * * * *'
   RetentionSchedule: '0 30 2 * * *'
 
-  // Sending outreach tasks (REST API, Entra ID token of the identity).
+  // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'
   Dispatch__ServiceBus__FullyQualifiedNamespace: serviceBusFqdn
   Dispatch__ServiceBus__Topic: outreachTopic

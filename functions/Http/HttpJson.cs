@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Functions.Health;
-using VroegSignalering.Functions.IntakeStatus;
+using VroegSignalering.Functions.Intake;
 
 namespace VroegSignalering.Functions.Http;
 

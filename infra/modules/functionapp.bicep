@@ -1,7 +1,7 @@
-// The Function App on Flex Consumption. The app is an Azure Functions custom handler (ADR 0001) that the
-// host starts as `dotnet VroegSignalering.Functions.dll`, so it runs on the dotnet-isolated stack, the
-// stack Microsoft's C# custom-handler sample uses. On Flex the runtime and scale settings live in
-// functionAppConfig; FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION must not be app settings.
+// The Function App on Flex Consumption. The app is a .NET 10 isolated-worker Functions app (ADR 0006): the
+// host reads functions.metadata and starts the worker as worker.config.json says
+// (`dotnet VroegSignalering.Functions.dll`). On Flex the runtime (dotnet-isolated 10.0) and scale settings
+// live in functionAppConfig; FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION must not be app settings.
 
 param planName string
 param appName string

@@ -29,6 +29,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<SignalProcessor>();
         services.AddSingleton<HouseholdTriage>();
+        services.AddSingleton<UrgentTriage>();
         services.AddSingleton<TriageSweep>();
         services.AddSingleton<OutboxDispatcher>();
         return services;

@@ -1,17 +1,17 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Text.Json;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using VroegSignalering.Functions.Hosting;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.Azure.Functions.Worker;
 using VroegSignalering.Testing;
 
 namespace VroegSignalering.Functions.Tests;
 
 /// <summary>
-/// A real `dotnet publish` of functions/ must be a folder Azure runs as is: host.json at the root, one
-/// folder per function with its function.json, and the handler that host.json names.
-/// ./test.sh publishes before the tests and passes the folder in VROEG_PUBLISH_DIR.
+/// A real `dotnet publish` of functions/ must be a folder Azure runs as is: host.json at the root,
+/// functions.metadata listing every function with its trigger, worker.config.json naming the worker,
+/// and the binding extensions under .azurefunctions/. ./test.sh publishes before the tests and passes
+/// the folder in VROEG_PUBLISH_DIR.
 /// </summary>
 public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.PublishedApp>
 {
@@ -19,71 +19,92 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
 
     public PublishLayoutTests(PublishedApp published) => _published = published;
 
-    [Fact]
-    public void Host_json_sits_at_the_root_and_names_a_handler_that_was_published()
+    // The contract between code and host: every function, its trigger and the setting or route it binds.
+    public static TheoryData<string, string, string> Triggers => new()
     {
-        var host = FunctionDefinitions.LoadHost(_published.Folder);
+        { "IngestSignals", "httpTrigger", "post v1/signals" },
+        { "IntakeStatus", "httpTrigger", "get v1/intake/{receiptId}" },
+        { "Health", "httpTrigger", "get health" },
+        { "OpenApi", "httpTrigger", "get openapi/v1.json" },
+        { "ProcessSignals", "queueTrigger", "%SignalsIntakeQueue%" },
+        { "DispatchOutreach", "queueTrigger", "%DispatchQueue%" },
+        { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },
+        { "SweepOutbox", "timerTrigger", "%SweepOutboxSchedule%" },
+    };
 
-        Assert.Equal("dotnet", host.HandlerExecutable);
-        var handler = Assert.Single(host.HandlerArguments);
-        Assert.True(File.Exists(Path.Combine(_published.Folder, handler)), $"{handler} is not in the publish folder");
-        Assert.True(File.Exists(Path.Combine(_published.Folder, Path.ChangeExtension(handler, ".runtimeconfig.json"))));
-        Assert.True(host.ForwardsHttpRequests);
-
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_published.Folder, "host.json")));
-        Assert.Equal("[4.*, 5.0.0)", doc.RootElement.GetProperty("extensionBundle").GetProperty("version").GetString());
-    }
-
-    [Fact]
-    public void Every_function_in_the_source_tree_is_published_with_its_function_json()
+    [Theory]
+    [MemberData(nameof(Triggers))]
+    public void Functions_metadata_lists_the_function_with_its_trigger(string name, string type, string source)
     {
-        var source = Directory.EnumerateFiles(RepositoryRoot.File("functions"), "function.json", SearchOption.AllDirectories)
-            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                        && !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(p => Path.GetFileName(Path.GetDirectoryName(p)!))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var function = Assert.Single(_published.Metadata, f => (string?)f["name"] == name);
+        var trigger = Assert.Single(function!["bindings"]!.AsArray(), b => ((string)b!["type"]!).EndsWith("Trigger", StringComparison.Ordinal))!;
 
-        var published = FunctionDefinitions.Load(_published.Folder).Select(f => f.Name).Order(StringComparer.Ordinal).ToList();
-
-        Assert.Contains("Health", published);
-        Assert.Equal(source, published);
-    }
-
-    [Fact]
-    public void Every_function_json_parses_and_names_a_handler_route_that_exists()
-    {
-        using var app = new TestApp();
-        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
-        var catalog = app.Services.GetRequiredService<FunctionCatalog>();
-        var host = FunctionDefinitions.LoadHost(_published.Folder);
-
-        foreach (var function in FunctionDefinitions.Load(_published.Folder))
+        Assert.Equal(type, (string?)trigger["type"]);
+        var actual = type switch
         {
-            var trigger = function.Trigger;
-            if (function.IsHttp)
-            {
-                var route = "/" + host.RoutePrefix + "/" + (trigger.Text("route") ?? function.Name);
-                var methods = trigger.TextList("methods").Select(m => m.ToUpperInvariant()).ToList();
-                var matching = endpoints.Where(e => Normalise(e.RoutePattern.RawText) == Normalise(route)).ToList();
-                Assert.True(matching.Count > 0, $"{function.Name}: no endpoint serves {route}");
-                foreach (var method in methods)
-                {
-                    Assert.True(
-                        matching.Any(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains(method) ?? true),
-                        $"{function.Name}: no endpoint serves {method} {route}");
-                }
-            }
-            else
-            {
-                Assert.True(catalog.TryGet(function.Name, out _), $"{function.Name}: no IFunction named {function.Name} handles POST /{function.Name}");
-            }
-        }
+            "httpTrigger" => $"{string.Join(',', trigger["methods"]!.AsArray().Select(m => (string)m!))} {(string?)trigger["route"]}",
+            "queueTrigger" => (string?)trigger["queueName"],
+            _ => (string?)trigger["schedule"],
+        };
+        Assert.Equal(source, actual);
+        Assert.Equal("VroegSignalering.Functions.dll", (string?)function["scriptFile"]);
+    }
+
+    [Fact]
+    public void Every_function_in_the_code_is_in_functions_metadata_and_nothing_else()
+    {
+        var inCode = typeof(FunctionsRegistration).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(inCode, _published.Metadata.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal));
+        Assert.Equal(Triggers.Count, _published.Metadata.Count);
+    }
+
+    [Fact]
+    public void Host_json_sits_at_the_root_without_a_custom_handler_and_the_worker_config_names_the_published_worker()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(_published.Folder, "host.json")))!;
+        Assert.Equal("2.0", (string?)host["version"]);
+        Assert.Null(host["customHandler"]);
+        Assert.Null(host["extensionBundle"]); // an isolated .NET app brings its extensions in .azurefunctions/
+        Assert.Equal("api", (string?)host["extensions"]!["http"]!["routePrefix"]);
+
+        var worker = JsonNode.Parse(File.ReadAllText(Path.Combine(_published.Folder, "worker.config.json")))!["description"]!;
+        Assert.Equal("dotnet-isolated", (string?)worker["language"]);
+        Assert.Equal("dotnet", (string?)worker["defaultExecutablePath"]);
+        var dll = (string)worker["defaultWorkerPath"]!;
+        Assert.True(File.Exists(Path.Combine(_published.Folder, dll)), $"{dll} is not in the publish folder");
+        Assert.True(File.Exists(Path.Combine(_published.Folder, Path.ChangeExtension(dll, ".runtimeconfig.json"))));
+    }
+
+    [Fact]
+    public void The_binding_extensions_the_host_loads_are_published_under_azurefunctions()
+    {
+        var extensions = Path.Combine(_published.Folder, ".azurefunctions");
+        Assert.True(File.Exists(Path.Combine(extensions, "Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll")));
+        Assert.True(File.Exists(Path.Combine(extensions, "Microsoft.Azure.WebJobs.Extensions.FunctionMetadataLoader.dll")));
+
+        var listed = JsonNode.Parse(File.ReadAllText(Path.Combine(_published.Folder, "extensions.json")))!["extensions"]!.AsArray()
+            .Select(e => (string)e!["name"]!).ToList();
+        Assert.Contains("AzureStorageQueues", listed);
+    }
+
+    [Fact]
+    public void No_function_json_remains_in_the_repository_or_the_publish_folder()
+    {
+        static IEnumerable<string> FunctionJson(string root) => Directory.EnumerateFiles(root, "function.json", SearchOption.AllDirectories)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}node_modules{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+        Assert.Empty(FunctionJson(RepositoryRoot.File("functions")));
+        Assert.Empty(FunctionJson(_published.Folder));
     }
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void The_package_script_zips_the_folder_and_keeps_the_execute_bit()
+    public void The_package_script_zips_the_folder_with_its_hidden_extensions_and_keeps_the_execute_bit()
     {
         var copy = Directory.CreateTempSubdirectory("vroeg-pkg-").FullName;
         try
@@ -99,7 +120,9 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
             using var zip = ZipFile.OpenRead(zipPath);
             var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
             Assert.Contains("host.json", names);
-            Assert.Contains("Health/function.json", names);
+            Assert.Contains("functions.metadata", names);
+            Assert.Contains("worker.config.json", names);
+            Assert.Contains(".azurefunctions/Microsoft.Azure.WebJobs.Extensions.Storage.Queues.dll", names);
             Assert.Contains("VroegSignalering.Functions.dll", names);
             var mode = (zip.GetEntry("start.sh")!.ExternalAttributes >> 16) & 0x1FF;
             Assert.Equal(0x1ED, mode); // rwxr-xr-x
@@ -109,8 +132,6 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
             Directory.Delete(copy, recursive: true);
         }
     }
-
-    private static string Normalise(string? route) => (route ?? string.Empty).Trim('/').ToLowerInvariant();
 
     private static void CopyDirectory(string from, string to)
     {
@@ -137,20 +158,25 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
             if (!string.IsNullOrEmpty(given) && File.Exists(Path.Combine(given, "host.json")))
             {
                 Folder = given;
-                return;
+            }
+            else
+            {
+#if DEBUG
+                const string configuration = "Debug";
+#else
+                const string configuration = "Release";
+#endif
+                _temp = Directory.CreateTempSubdirectory("vroeg-publish-").FullName;
+                Run("dotnet", "publish", RepositoryRoot.File("functions", "VroegSignalering.Functions.csproj"), "-c", configuration, "--no-build", "-o", _temp, "--nologo");
+                Folder = _temp;
             }
 
-#if DEBUG
-            const string configuration = "Debug";
-#else
-            const string configuration = "Release";
-#endif
-            _temp = Directory.CreateTempSubdirectory("vroeg-publish-").FullName;
-            Run("dotnet", "publish", RepositoryRoot.File("functions", "VroegSignalering.Functions.csproj"), "-c", configuration, "--no-build", "-o", _temp, "--nologo");
-            Folder = _temp;
+            Metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "functions.metadata")))!.AsArray().Select(f => f!.AsObject()).ToList();
         }
 
         public string Folder { get; }
+
+        public IReadOnlyList<JsonObject> Metadata { get; }
 
         public static void Run(string file, params string[] args)
         {

@@ -1,30 +1,27 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using VroegSignalering.Testing;
 
 namespace VroegSignalering.Infra.Tests;
 
-/// <summary>One functions/&lt;Name&gt;/function.json.</summary>
+/// <summary>One function as functions.metadata lists it: its name and its bindings.</summary>
 public sealed record FunctionDefinition(string Name, IReadOnlyList<JsonObject> Bindings)
 {
-    /// <summary>Every function in the source tree, found at test time so new functions are covered.</summary>
-    public static IReadOnlyList<FunctionDefinition> InSourceTree()
-    {
-        var separator = Path.DirectorySeparatorChar;
-        return Directory.EnumerateFiles(RepositoryRoot.File("functions"), "function.json", SearchOption.AllDirectories)
-            .Where(p => !p.Contains($"{separator}bin{separator}", StringComparison.Ordinal)
-                        && !p.Contains($"{separator}obj{separator}", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(p => Parse(Path.GetFileName(Path.GetDirectoryName(p)!), File.ReadAllText(p)))
+    /// <summary>
+    /// Every function of the app, from the functions.metadata the Worker SDK wrote into this build's output
+    /// (the project references functions/): the file the Functions host reads in Azure.
+    /// </summary>
+    public static IReadOnlyList<FunctionDefinition> FromMetadata() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")))!.AsArray()
+            .Select(f => new FunctionDefinition((string)f!["name"]!, f["bindings"]!.AsArray().Select(b => b!.AsObject()).ToList()))
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
             .ToList();
-    }
 
     public static FunctionDefinition Parse(string name, string json) =>
         new(name, JsonNode.Parse(json)!["bindings"]!.AsArray().Select(b => b!.AsObject()).ToList());
 }
 
 /// <summary>
-/// Checks function.json bindings against what the infrastructure provides: every %Setting% is an app
+/// Checks the functions' bindings against what the infrastructure provides: every %Setting% is an app
 /// setting, every connection is configured (identity-based), every trigger source exists. Returns the
 /// problems instead of asserting, so the check itself can be tested.
 /// </summary>

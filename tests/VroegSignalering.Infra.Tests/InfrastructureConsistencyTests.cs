@@ -4,7 +4,7 @@ using VroegSignalering.Testing;
 namespace VroegSignalering.Infra.Tests;
 
 /// <summary>
-/// The app (functions/*/function.json, host.json, the configuration keys it reads) and infra/ agree:
+/// The app (the triggers in functions.metadata, host.json, the configuration keys it reads) and infra/ agree:
 /// every setting a binding needs exists, every queue and topic the app uses is created, and every
 /// connection goes through the app's managed identity.
 /// </summary>
@@ -23,26 +23,27 @@ public sealed class InfrastructureConsistencyTests
     private string ServiceBusNamespace => (string)_deployment.Single("Microsoft.ServiceBus/namespaces")["name"]!;
 
     [Fact]
-    public void Every_binding_in_the_source_tree_resolves_against_the_deployment()
+    public void Every_binding_in_functions_metadata_resolves_against_the_deployment()
     {
-        var functions = FunctionDefinition.InSourceTree();
+        var functions = FunctionDefinition.FromMetadata();
 
-        Assert.NotEmpty(functions);
+        Assert.Equal(8, functions.Count);
         Assert.Empty(BindingCheck.Problems(functions, _deployment));
     }
 
     [Fact]
-    public void Every_setting_a_function_json_references_is_an_app_setting()
+    public void Every_setting_functions_metadata_references_is_an_app_setting()
     {
-        var referenced = FunctionDefinition.InSourceTree()
+        var referenced = FunctionDefinition.FromMetadata()
             .SelectMany(f => f.Bindings.SelectMany(BindingCheck.SettingReferences))
             .Distinct(StringComparer.Ordinal);
 
+        Assert.Equal(["DispatchQueue", "SignalsIntakeQueue", "SweepOutboxSchedule", "TriageCasesSchedule"], referenced.Order(StringComparer.Ordinal));
         Assert.All(referenced, name => Assert.True(Settings.ContainsKey(name), $"%{name}% has no app setting"));
     }
 
     // The pipeline of docs/ARCHITECTURE (intake queue, triage and sweeper timers, dispatch queue, outcomes
-    // from Service Bus) as function.json bindings: proves the check accepts what the app will declare.
+    // from Service Bus) as bindings: proves the check accepts what the app will declare.
     [Fact]
     public void The_bindings_the_pipeline_needs_resolve_against_the_deployment()
     {
@@ -185,12 +186,14 @@ public sealed class InfrastructureConsistencyTests
     }
 
     [Fact]
-    public void The_host_starts_the_handler_on_the_runtime_flex_consumption_provides()
+    public void The_isolated_worker_runs_on_the_runtime_flex_consumption_provides_with_no_custom_handler()
     {
         var host = JsonNode.Parse(File.ReadAllText(RepositoryRoot.File("host.json")))!;
-        var description = host["customHandler"]!["description"]!;
-        Assert.Equal("dotnet", (string?)description["defaultExecutablePath"]);
-        Assert.Equal("VroegSignalering.Functions.dll", (string?)description["arguments"]![0]);
+        Assert.Null(host["customHandler"]);
+        Assert.Null(host["extensionBundle"]);
+        var worker = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "worker.config.json")))!["description"]!;
+        Assert.Equal("dotnet-isolated", (string?)worker["language"]);
+        Assert.Equal("VroegSignalering.Functions.dll", (string?)worker["defaultWorkerPath"]);
 
         var site = _deployment.FunctionApp;
         Assert.Equal("functionapp,linux", (string?)site["kind"]);
@@ -205,6 +208,7 @@ public sealed class InfrastructureConsistencyTests
         Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", Settings.Keys);
         Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", Settings.Keys);
         Assert.DoesNotContain("WEBSITE_RUN_FROM_PACKAGE", Settings.Keys);
+        Assert.DoesNotContain(_deployment.AllStrings(), v => v.Contains("customHandler", StringComparison.OrdinalIgnoreCase) || v.Contains("FUNCTIONS_CUSTOMHANDLER", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public static class TestEnvironment
         return new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-            ["Standalone:Enabled"] = "false",
+            ["LocalHost:RunTriggers"] = "false",
             ["Storage:TablePrefix"] = p,
             ["SignalsIntakeQueue"] = p + "-intake",
             ["DispatchQueue"] = p + "-dispatch",

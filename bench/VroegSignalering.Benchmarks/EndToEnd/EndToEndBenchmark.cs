@@ -4,12 +4,12 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Benchmarks.Data;
 using VroegSignalering.Core.Common;
-using VroegSignalering.Functions.Hosting.Standalone;
+using VroegSignalering.Functions.Intake;
+using VroegSignalering.LocalHost;
 
 namespace VroegSignalering.Benchmarks.EndToEnd;
 
@@ -17,7 +17,7 @@ namespace VroegSignalering.Benchmarks.EndToEnd;
 /// e2e: how fast signals get from a creditor's POST into their household partitions, and how that compares
 /// with the raw insert rate of the same storage. Against one storage account (an Azurite it starts, or
 /// $AzureWebJobsStorage) it
-/// (a) hosts the real Functions app on Kestrel, posts a synthetic month with `vroeg post` as the local
+/// (a) hosts the Functions app on its local host on Kestrel, posts a synthetic month with `vroeg post` as the local
 ///     creditors, and drives ProcessSignals until every accepted signal is stored (or quarantined): signals/s
 ///     from the first POST to the last signal stored;
 /// (b) copies the stored signal entities into fresh tables as fast as Table Storage takes them (single inserts
@@ -84,19 +84,8 @@ internal static class EndToEndBenchmark
         await using var app = FunctionsApp.Start(settings);
         await log.WriteLineAsync(Line($"e2e: app listening on {app.BaseAddress} ({app.EnvironmentName}); storage: {azurite.Description}"));
 
-        using var invokerHttp = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
-        // The driver's own warnings (a failed invocation, a retried message) go to stderr with the progress.
-        using var loggers = LoggerFactory.Create(b => b
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddFilter(level => level >= LogLevel.Warning));
-        // The listeners resolve %Setting% references in function.json from the app's own configuration.
-        var appConfiguration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(Repository.Root, "functions", "appsettings.json"), optional: false)
-            .AddInMemoryCollection(settings)
-            .Build();
-        var listeners = new TriggerListenerFactory(appConfiguration, TimeProvider.System, Options.Create(new StandaloneOptions()), loggers)
-            .Create(AppContext.BaseDirectory, new HttpFunctionInvoker(invokerHttp));
-        var processSignals = listeners.Queues.Single(q => q.QueueName == names.SignalsIntakeQueue);
+        // The local host's listener for ProcessSignals (functions.metadata, host.json), driven here by hand.
+        var processSignals = app.Services.GetRequiredService<LocalFunctions>().Queue(nameof(ProcessSignals));
 
         // Warm-up: the same path through with a month of its own (tables created, the address file loaded,
         // connections open, and enough calls for tiered JIT to compile the hot paths fully: with only 60
@@ -184,7 +173,7 @@ internal static class EndToEndBenchmark
         return result;
     }
 
-    /// <summary>One driver loop, like the standalone runner's: receive a batch, invoke ProcessSignals per message, repeat.</summary>
+    /// <summary>One driver loop: receive a batch, invoke ProcessSignals per message in-process, repeat.</summary>
     private static async Task PollUntilAsync(QueueTriggerListener listener, Func<bool> finished, CancellationToken ct)
     {
         while (true)

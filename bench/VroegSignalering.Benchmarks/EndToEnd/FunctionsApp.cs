@@ -8,15 +8,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using VroegSignalering.Benchmarks.Data;
+using VroegSignalering.LocalHost;
 
 namespace VroegSignalering.Benchmarks.EndToEnd;
 
 /// <summary>
-/// The real Functions app (functions/Program.cs, `global::Program`) in this process on Kestrel at a free
-/// loopback port, so creditors' POSTs and the function invocations travel over real HTTP as they do under
-/// the Functions host. The standalone runner is off: the benchmark drives ProcessSignals itself.
+/// The Functions app on its local host (tools/VroegSignalering.LocalHost: the function classes in-process on
+/// the app's own service registration) in this process on Kestrel at a free loopback port, so creditors'
+/// POSTs travel over real HTTP. The trigger listeners are off: the benchmark drives ProcessSignals itself.
 /// </summary>
-internal sealed class FunctionsApp : WebApplicationFactory<global::Program>
+internal sealed class FunctionsApp : WebApplicationFactory<LocalHostProgram>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
@@ -31,7 +32,7 @@ internal sealed class FunctionsApp : WebApplicationFactory<global::Program>
     public static Dictionary<string, string?> Settings(string connectionString, string prefix) => new(StringComparer.Ordinal)
     {
         ["AzureWebJobsStorage"] = connectionString,
-        ["Standalone:Enabled"] = "false",
+        ["LocalHost:RunTriggers"] = "false",
         ["Storage:TablePrefix"] = prefix,
         ["SignalsIntakeQueue"] = prefix + "-intake",
         ["DispatchQueue"] = prefix + "-dispatch",

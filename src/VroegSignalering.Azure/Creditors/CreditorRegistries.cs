@@ -12,7 +12,7 @@ namespace VroegSignalering.Azure.Creditors;
 
 public enum CreditorSource
 {
-    /// <summary>A JSON file with local-only keys (config/local/creditors.json): standalone runs and tests.</summary>
+    /// <summary>A JSON file with local-only keys (config/local/creditors.json): local runs and tests.</summary>
     File,
 
     /// <summary>The creditors table, holding only SHA-256 hashes of keys: Azure.</summary>

@@ -42,7 +42,7 @@ public sealed class QueueMessageCodec(IPersonalDataProtector protector)
     public string EncodeChunk(SignalChunk chunk)
     {
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(chunk.Signals.ToList(), CoreJson.Default.ListQueuedSignal);
-        var protectedPayload = protector.Protect(plaintext, ChunkContext(chunk.ReceiptId, chunk.Chunk));
+        var protectedPayload = protector.Protect(plaintext, ProtectionContexts.Chunk(chunk.ReceiptId, chunk.Chunk));
         var message = JsonSerializer.Serialize(
             new SignalChunkMessage(chunk.ReceiptId, chunk.Chunk, chunk.CreditorId, chunk.ReceivedAt, chunk.TraceParent, protectedPayload.KeyId, protectedPayload.Data),
             QueueJson.Default.SignalChunkMessage);
@@ -59,7 +59,7 @@ public sealed class QueueMessageCodec(IPersonalDataProtector protector)
     {
         var message = JsonSerializer.Deserialize(json, QueueJson.Default.SignalChunkMessage)
             ?? throw new InvalidDataException("empty signals-intake message");
-        var plaintext = protector.Unprotect(new ProtectedPayload(message.KeyId, message.Payload), ChunkContext(message.ReceiptId, message.Chunk));
+        var plaintext = protector.Unprotect(new ProtectedPayload(message.KeyId, message.Payload), ProtectionContexts.Chunk(message.ReceiptId, message.Chunk));
         var signals = JsonSerializer.Deserialize(plaintext, CoreJson.Default.ListQueuedSignal)
             ?? throw new InvalidDataException("signals-intake message without signals");
         return new SignalChunk(message.ReceiptId, message.Chunk, message.CreditorId, message.ReceivedAt, message.TraceParent, signals);
@@ -78,6 +78,4 @@ public sealed class QueueMessageCodec(IPersonalDataProtector protector)
 
         return m.Tasks.Select(p => new OutboxPointer(p.HouseholdKey, p.TaskId, p.Gemeentecode, p.CreatedAt)).ToList();
     }
-
-    private static string ChunkContext(string receiptId, int chunk) => $"chunk|{receiptId}|{chunk}";
 }

@@ -18,20 +18,34 @@ public sealed class QueueSet(StorageClients storage)
     public Task<QueueClient> GetAsync(string name, CancellationToken cancellationToken) => _queues.GetAsync(name, cancellationToken);
 }
 
-/// <summary>The signals-intake queue: one message per chunk, sent before intake answers 202.</summary>
+/// <summary>
+/// The signals-intake queue: one message per chunk, sent before intake answers 202. ProcessSignals listens
+/// on it (<see cref="TriggerQueue"/>) and reads each message back through <see cref="Decode"/>.
+/// </summary>
 public sealed class SignalQueue(QueueSet queues, StorageNames names, QueueMessageCodec codec) : ISignalQueue
 {
+    /// <summary>The queue trigger's queue name: the app setting the Functions host resolves.</summary>
+    public const string TriggerQueue = "%" + StorageNames.SignalsIntakeQueueSetting + "%";
+
     public async Task EnqueueAsync(IReadOnlyList<SignalChunk> chunks, CancellationToken cancellationToken)
     {
         var queue = await queues.GetAsync(names.SignalsIntakeQueue, cancellationToken);
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (chunk, ct) => await queue.SendMessageAsync(codec.EncodeChunk(chunk), ct));
     }
+
+    public SignalChunk Decode(string message) => codec.DecodeChunk(message);
 }
 
-/// <summary>The dispatch queue: the happy path from a triage commit to DispatchOutreach, in batches of pointers.</summary>
+/// <summary>
+/// The dispatch queue: the happy path from a triage commit to DispatchOutreach, in batches of pointers.
+/// DispatchOutreach listens on it (<see cref="TriggerQueue"/>) and reads each message through <see cref="Decode"/>.
+/// </summary>
 public sealed class DispatchQueue(QueueSet queues, StorageNames names) : IDispatchQueue
 {
+    /// <summary>The queue trigger's queue name: the app setting the Functions host resolves.</summary>
+    public const string TriggerQueue = "%" + StorageNames.DispatchQueueSetting + "%";
+
     public async Task EnqueueAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
     {
         var queue = await queues.GetAsync(names.DispatchQueue, cancellationToken);
@@ -40,6 +54,8 @@ public sealed class DispatchQueue(QueueSet queues, StorageNames names) : IDispat
             await queue.SendMessageAsync(QueueMessageCodec.EncodePointers(batch), cancellationToken);
         }
     }
+
+    public IReadOnlyList<OutboxPointer> Decode(string message) => QueueMessageCodec.DecodePointers(message);
 }
 
 /// <summary>The signals-intake queue's length (messages in flight included) and the age of its oldest message.</summary>

@@ -26,7 +26,7 @@ public sealed class StorageClients
     /// <summary>Queue messages base64 encoded, as the Functions queue trigger expects by default.</summary>
     public QueueServiceClient Queues { get; }
 
-    /// <summary>Queue messages as stored, for code that decodes them itself (the standalone runner).</summary>
+    /// <summary>Queue messages as stored, for code that decodes them itself (the local host's queue listener).</summary>
     public QueueServiceClient RawQueues { get; }
 
     public TableServiceClient Tables { get; }

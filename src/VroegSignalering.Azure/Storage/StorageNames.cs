@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace VroegSignalering.Azure.Storage;
 
 /// <summary>
-/// Names of the app's tables and queues. Queue names are app settings because function.json refers to
+/// Names of the app's tables and queues. Queue names are app settings because the queue triggers name
 /// them as <c>%SignalsIntakeQueue%</c> and <c>%DispatchQueue%</c>; <c>Storage:TablePrefix</c> lets several
 /// deployments (or test runs) share one account.
 /// </summary>

@@ -119,25 +119,51 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         return response.HasValue ? new Versioned<HouseholdCase>(ToCase(response.Value!), response.Value!.ETag.ToString()) : null;
     }
 
-    public async Task<string?> CompleteOutboxAsync(
-        string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken)
+    public async Task<Versioned<OutboxEntry>?> ClaimOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, DateTimeOffset claimedAt, CancellationToken cancellationToken)
+    {
+        var claimed = entry.Value.ClaimedBy(claimedAt);
+        var version = await ReplaceOutboxAsync(householdKey, entry, claimed, cancellationToken);
+        if (version is null)
+        {
+            return null;
+        }
+
+        // Azurite and Azure both answer with the new ETag; read it back should a proxy drop the header.
+        return version.Length > 0 ? new Versioned<OutboxEntry>(claimed, version) : await GetOutboxAsync(householdKey, entry.Value.TaskId, cancellationToken);
+    }
+
+    public async Task<bool> RecordOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry result, CaseMove? caseMove, CancellationToken cancellationToken)
+    {
+        if (caseMove is null)
+        {
+            return await ReplaceOutboxAsync(householdKey, entry, result, cancellationToken) is not null;
+        }
+
+        var table = await Table(householdKey, cancellationToken);
+        try
+        {
+            await table.SubmitTransactionAsync(
+                [Write(ToEntity(householdKey, result), entry.Version), Write(ToEntity(householdKey, caseMove.After), caseMove.Before.Version)], cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            // a transaction failure (TableTransactionFailedException) included: another writer came first
+            return false;
+        }
+    }
+
+    public async Task<bool> ResetOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, CancellationToken cancellationToken) =>
+        await ReplaceOutboxAsync(householdKey, entry, entry.Value.ResetForRetry(), cancellationToken) is not null;
+
+    // Replaces the row if it is still at the version read; its new version (empty when the reply lacks one), or null.
+    private async Task<string?> ReplaceOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, CancellationToken cancellationToken)
     {
         var table = await Table(householdKey, cancellationToken);
         try
         {
-            if (caseUpdated is null || caseBefore is null)
-            {
-                var single = await table.UpdateEntityAsync(ToEntity(householdKey, updated), new ETag(entry.Version), TableUpdateMode.Replace, cancellationToken);
-                return single.Headers.ETag?.ToString() ?? string.Empty;
-            }
-
-            var response = await table.SubmitTransactionAsync(
-                [Write(ToEntity(householdKey, updated), entry.Version), Write(ToEntity(householdKey, caseUpdated), caseBefore.Version)], cancellationToken);
-            return response.Value.Count > 0 ? response.Value[0].Headers.ETag?.ToString() ?? string.Empty : string.Empty;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return null;
+            var response = await table.UpdateEntityAsync(ToEntity(householdKey, updated), new ETag(entry.Version), TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag?.ToString() ?? string.Empty;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {

@@ -98,7 +98,14 @@ public sealed record OutboxEntry(
     string? TraceParent,
     DateTimeOffset EarliestSignalReceivedAt,
     ProtectedPayload Message,
-    DateTimeOffset? ClaimedAt = null);
+    DateTimeOffset? ClaimedAt = null)
+{
+    /// <summary>The row as claimed by a dispatcher at <paramref name="at"/>.</summary>
+    public OutboxEntry ClaimedBy(DateTimeOffset at) => this with { ClaimedAt = at };
+
+    /// <summary>A failed row back to pending, unclaimed and without its error, for a re-drive.</summary>
+    public OutboxEntry ResetForRetry() => this with { Status = OutboxStatus.Pending, LastError = null, ClaimedAt = null };
+}
 
 /// <summary>The household's own row: the sequence for case ids and the partition's concurrency token.</summary>
 public sealed record HouseholdHead(string HouseholdKey, int CaseSequence, string? LatestCaseId, DateTimeOffset UpdatedAt);
@@ -146,12 +153,27 @@ public interface IHouseholdStore
     Task<Versioned<HouseholdCase>?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records a send attempt's result on the outbox row and, when given, the case's new status, in one
-    /// transaction. Returns the row's new version, empty when the store cannot tell it, or null (nothing
-    /// written) when the row or the case changed since it was read.
+    /// Claims a pending outbox row for one dispatcher (<see cref="OutboxEntry.ClaimedBy"/>), guarded by the
+    /// version it was read at. Returns the claimed row with its new version, or null (nothing written) when
+    /// another writer changed or removed the row first.
     /// </summary>
-    Task<string?> CompleteOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry updated, Versioned<HouseholdCase>? caseBefore, HouseholdCase? caseUpdated, CancellationToken cancellationToken);
+    Task<Versioned<OutboxEntry>?> ClaimOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, DateTimeOffset claimedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a send attempt's result on the claimed row and, when given, the case's move, in one
+    /// transaction. False (nothing written) when the row or the case changed since they were read.
+    /// </summary>
+    Task<bool> RecordOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, OutboxEntry result, CaseMove? caseMove, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts a failed row back to pending for an operator's re-drive (<see cref="OutboxEntry.ResetForRetry"/>).
+    /// False (nothing written) when the row changed since it was read.
+    /// </summary>
+    Task<bool> ResetOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, CancellationToken cancellationToken);
 }
+
+/// <summary>A case's status change, written together with the outbox row that caused it.</summary>
+public sealed record CaseMove(Versioned<HouseholdCase> Before, HouseholdCase After);
 
 /// <summary>Marks households whose signals changed, for TriageCases to pick up (its watermark).</summary>
 public sealed record HouseholdChange(string HouseholdKey, string Gemeentecode, DateTimeOffset ChangedAt, string? Version = null);
@@ -200,6 +222,9 @@ public interface IDispatchQueue
     const int MaxPointersPerMessage = 50;
 
     Task EnqueueAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken);
+
+    /// <summary>The pointers a dispatch message carries. Throws on a message this port did not write.</summary>
+    IReadOnlyList<OutboxPointer> Decode(string message);
 }
 
 /// <summary>A signal that could not be routed, kept (encrypted) with the reason for a person to resolve.</summary>

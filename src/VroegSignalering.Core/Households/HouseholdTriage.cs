@@ -82,7 +82,7 @@ public sealed partial class HouseholdTriage(
                 var message = BuildMessage(task, plan.Signals, VroegTelemetry.CurrentTraceParent());
                 outbox = new OutboxEntry(task.TaskId, task.CaseId, gemeente, OutboxStatus.Pending, now, null, 0, null,
                     VroegTelemetry.CurrentTraceParent(), plan.EarliestSignalReceivedAt,
-                    protector.Protect(JsonSerializer.SerializeToUtf8Bytes(message, CoreJson.Default.OutboundMessage), OutboxContext(task.TaskId)));
+                    protector.Protect(JsonSerializer.SerializeToUtf8Bytes(message, CoreJson.Default.OutboundMessage), ProtectionContexts.Outbox(task.TaskId)));
                 pointer = new OutboxPointer(householdKey, task.TaskId, gemeente, now);
                 existingOutbox = snapshot.Outbox.FirstOrDefault(o => o.Value.TaskId == task.TaskId);
 
@@ -125,11 +125,9 @@ public sealed partial class HouseholdTriage(
         return new TriageOutcome(opened, tasks, repeats, null, committed);
     }
 
-    public static string OutboxContext(string taskId) => "outbox|" + taskId;
-
     private OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)
     {
-        var clients = signals.Select(s => (s.PersonKey, Client: SignalProcessor.ReadPersonal(protector, s))).ToList();
+        var clients = signals.Select(s => (s.PersonKey, Client: protector.ReadPersonal(s))).ToList();
         var address = clients[0].Client;
         var persons = clients.GroupBy(c => c.PersonKey, StringComparer.Ordinal)
             .Select(g => g.Last().Client)

@@ -4,15 +4,14 @@ using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Routing;
-using VroegSignalering.Core.Triage;
-using Microsoft.Extensions.Options;
 
 namespace VroegSignalering.Core.Households;
 
 /// <summary>
 /// ProcessSignals: for each queued signal, route the address, pseudonymise, encrypt the personal data and
 /// store it in its household's partition; quarantine what cannot be routed; mark changed households for
-/// triage and triage urgent ones at once. Every step is idempotent, so a retried chunk changes nothing twice.
+/// triage. Households with an urgent signal are returned for the crisis fast path (<see cref="UrgentTriage"/>).
+/// Every step is idempotent, so a retried chunk changes nothing twice.
 /// </summary>
 public sealed partial class SignalProcessor(
     IAddressRegistry registry,
@@ -22,9 +21,6 @@ public sealed partial class SignalProcessor(
     IHouseholdChangeFeed changes,
     IQuarantineStore quarantine,
     IReceiptStore receipts,
-    HouseholdTriage triage,
-    IDispatchQueue dispatch,
-    IOptionsMonitor<TriageOptions> triageOptions,
     TimeProvider time,
     VroegTelemetry telemetry,
     ILogger<SignalProcessor> logger)
@@ -38,7 +34,7 @@ public sealed partial class SignalProcessor(
         Quarantined,
     }
 
-    public async Task<ChunkProgress> ProcessAsync(SignalChunk chunk, CancellationToken cancellationToken)
+    public async Task<ChunkOutcome> ProcessAsync(SignalChunk chunk, CancellationToken cancellationToken)
     {
         using var activity = VroegTelemetry.StartFromTraceParent("signals.process", chunk.TraceParent);
         activity?.SetTag("vroeg.receipt", chunk.ReceiptId);
@@ -57,20 +53,6 @@ public sealed partial class SignalProcessor(
             .GroupBy(c => c.HouseholdKey, StringComparer.Ordinal).Select(g => g.First()).ToList();
         await changes.MarkChangedAsync(marked, cancellationToken);
 
-        if (triageOptions.CurrentValue.FastPath)
-        {
-            var committed = new List<OutboxPointer>();
-            foreach (var urgent in results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal))
-            {
-                committed.AddRange((await triage.TriageAsync(urgent, urgentOnly: true, cancellationToken)).Committed);
-            }
-
-            if (committed.Count > 0)
-            {
-                await dispatch.EnqueueAsync(committed, cancellationToken);
-            }
-        }
-
         var progress = new ChunkProgress(
             chunk.Chunk,
             chunk.Signals.Count,
@@ -80,7 +62,8 @@ public sealed partial class SignalProcessor(
             now);
         await receipts.RecordChunkAsync(chunk.ReceiptId, progress, cancellationToken);
         LogChunk(logger, chunk.ReceiptId, chunk.Chunk, progress.Stored, progress.AlreadyStored, progress.Quarantined);
-        return progress;
+        var urgent = results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal).ToList();
+        return new ChunkOutcome(progress, urgent);
     }
 
     private async Task<(Fate, HouseholdChange?, bool)> ProcessOneAsync(SignalChunk chunk, QueuedSignal queued, string? traceParent, DateTimeOffset now, CancellationToken cancellationToken)
@@ -91,7 +74,7 @@ public sealed partial class SignalProcessor(
         if (route.Status != RoutingStatus.Routed || route.Area is null)
         {
             var code = route.Status == RoutingStatus.Ambiguous ? "address.ambiguous" : "address.not_found";
-            var payload = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(queued, CoreJson.Default.QueuedSignal), QuarantineContext(queued.SignalId));
+            var payload = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(queued, CoreJson.Default.QueuedSignal), ProtectionContexts.Quarantine(queued.SignalId));
             await quarantine.AddAsync(new QuarantinedSignal(chunk.ReceiptId, queued.SignalId, chunk.CreditorId, code, route.Detail ?? code, now, payload), cancellationToken);
             telemetry.SignalsQuarantined.Add(1, new KeyValuePair<string, object?>("reason", code));
             return (Fate.Quarantined, null, false);
@@ -118,7 +101,7 @@ public sealed partial class SignalProcessor(
             now,
             traceParent,
             queued.ContentHash,
-            protector.Protect(JsonSerializer.SerializeToUtf8Bytes(client, CoreJson.Default.ClientDetails), PersonalContext(queued.SignalId)));
+            protector.Protect(JsonSerializer.SerializeToUtf8Bytes(client, CoreJson.Default.ClientDetails), ProtectionContexts.Signal(queued.SignalId)));
 
         var added = await households.AddSignalAsync(householdKey, stored, cancellationToken);
         if (added)
@@ -153,16 +136,6 @@ public sealed partial class SignalProcessor(
         return (keyIds[0], active);
     }
 
-    /// <summary>Associated data binding a signal's ciphertext to that signal.</summary>
-    public static string PersonalContext(string signalId) => "signal|" + signalId;
-
-    /// <summary>The personal data of a stored signal, decrypted: for the task message and the DDAS delivery only.</summary>
-    public static ClientDetails ReadPersonal(IPersonalDataProtector protector, StoredSignal signal) =>
-        JsonSerializer.Deserialize(protector.Unprotect(signal.Personal, PersonalContext(signal.SignalId)), CoreJson.Default.ClientDetails)
-        ?? throw new JsonException($"signal {signal.SignalId}: its personal data decrypts to nothing");
-
-    public static string QuarantineContext(string signalId) => "quarantine|" + signalId;
-
     public static int AgeOn(DateOnly birth, DateOnly on)
     {
         var age = on.Year - birth.Year;
@@ -172,3 +145,6 @@ public sealed partial class SignalProcessor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Receipt {ReceiptId} chunk {Chunk}: {Stored} stored, {AlreadyStored} already stored, {Quarantined} quarantined")]
     private static partial void LogChunk(ILogger logger, string receiptId, int chunk, int stored, int alreadyStored, int quarantined);
 }
+
+/// <summary>What processing one chunk did, and the households it gave an urgent signal (for the fast path).</summary>
+public sealed record ChunkOutcome(ChunkProgress Progress, IReadOnlyList<string> UrgentHouseholds);

@@ -27,11 +27,20 @@ public sealed record SignalChunk(
     string? TraceParent,
     IReadOnlyList<QueuedSignal> Signals);
 
-/// <summary>The durable hand-off from intake to processing (the signals-intake queue).</summary>
+/// <summary>
+/// The durable hand-off from intake to processing (the signals-intake queue). It writes the messages and
+/// reads them back, so the message format lives behind this one port.
+/// </summary>
 public interface ISignalQueue
 {
     /// <summary>Returns only when every chunk is durably stored.</summary>
     Task EnqueueAsync(IReadOnlyList<SignalChunk> chunks, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The chunk a queue message carries (the text the queue trigger delivers). Throws on a message this
+    /// port did not write, or cannot decrypt: the message is retried and then poisoned, never dropped.
+    /// </summary>
+    SignalChunk Decode(string message);
 }
 
 /// <summary>What a reference reservation found.</summary>

@@ -69,19 +69,16 @@ public sealed partial class OutboxDispatcher(
                 continue;
             }
 
-            var claim = entry.Value with { ClaimedAt = now };
-            var claimVersion = await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, claim, null, null, cancellationToken);
-            if (claimVersion is null)
+            var claim = await store.ClaimOutboxAsync(pointer.HouseholdKey, entry, now, cancellationToken);
+            if (claim is null)
             {
                 summary = summary.Add(new DispatchSummary(0, 1, 0, 0, 0));
                 continue;
             }
 
-            entry = claimVersion.Length > 0
-                ? new Versioned<OutboxEntry>(claim, claimVersion)
-                : await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken) ?? entry;
+            entry = claim;
             var message = JsonSerializer.Deserialize(
-                protector.Unprotect(entry.Value.Message, HouseholdTriage.OutboxContext(entry.Value.TaskId)), CoreJson.Default.OutboundMessage)!;
+                protector.Unprotect(entry.Value.Message, ProtectionContexts.Outbox(entry.Value.TaskId)), CoreJson.Default.OutboundMessage)!;
             pending.Add((pointer, entry, message));
         }
 
@@ -136,8 +133,7 @@ public sealed partial class OutboxDispatcher(
             var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
             if (entry is { Value.Status: OutboxStatus.Failed })
             {
-                var reset = entry.Value with { Status = OutboxStatus.Pending, LastError = null, ClaimedAt = null };
-                if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, reset, null, null, cancellationToken) is not null)
+                if (await store.ResetOutboxAsync(pointer.HouseholdKey, entry, cancellationToken))
                 {
                     await index.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                     pointers.Add(pointer);
@@ -184,13 +180,13 @@ public sealed partial class OutboxDispatcher(
                     break;
             }
 
-            var caseBefore = caseUpdated is null ? null : snapshotCase;
+            var caseMove = caseUpdated is null || snapshotCase is null ? null : new CaseMove(snapshotCase, caseUpdated);
             if (outcome.Status == PublishStatus.FailedPermanently)
             {
                 await index.AddAsync(pointer, OutboxIndexState.Failed, cancellationToken);
             }
 
-            if (await store.CompleteOutboxAsync(pointer.HouseholdKey, entry, updated, caseBefore, caseUpdated, cancellationToken) is not null)
+            if (await store.RecordOutboxAsync(pointer.HouseholdKey, entry, updated, caseMove, cancellationToken))
             {
                 switch (outcome.Status)
                 {

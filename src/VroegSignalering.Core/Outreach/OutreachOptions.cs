@@ -2,10 +2,10 @@ namespace VroegSignalering.Core.Outreach;
 
 public enum TransportKind
 {
-    /// <summary>Azure Service Bus topic through its REST API.</summary>
+    /// <summary>The Azure Service Bus topic, through Azure.Messaging.ServiceBus.</summary>
     ServiceBus,
 
-    /// <summary>One storage queue per gemeente (standalone and local runs), same envelope.</summary>
+    /// <summary>One storage queue per gemeente (local runs and tests), same envelope.</summary>
     StorageQueue,
 }
 

@@ -1,23 +1,9 @@
 using System.Net;
-using System.Text.Json.Nodes;
 
 namespace VroegSignalering.Functions.Tests.Hosting;
 
 public class AppConfigurationTests
 {
-    [Fact]
-    public async Task The_openapi_document_describes_the_public_api()
-    {
-        using var app = new TestApp();
-        using var client = app.CreateClient();
-
-        var document = JsonNode.Parse(await client.GetStringAsync("/api/openapi/v1.json"))!;
-
-        Assert.NotNull(document["paths"]!["/api/v1/signals"]!["post"]);
-        Assert.NotNull(document["paths"]!["/api/v1/intake/{receiptId}"]!["get"]);
-        Assert.NotNull(document["paths"]!["/api/health"]!["get"]);
-    }
-
     [Fact]
     public async Task The_app_starts_and_serves_with_azure_monitor_export_configured()
     {

@@ -69,7 +69,7 @@ public sealed class ServiceBusDispatchTests : IAsyncLifetime
 
         _status = 201;
         var summary = await _app.Services.GetRequiredService<OutboxDispatcher>().RetryFailedAsync(CancellationToken.None);
-        (await _app.SweepAsync()).EnsureSuccessStatusCode();
+        await _app.SweepAsync();
 
         Assert.Equal(1, summary.Sent);
         Assert.Equal("Dispatched", Assert.Single(await _app.RowsAsync("o|")).GetString("Status"));

@@ -1,28 +1,27 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using VroegSignalering.Azure.Storage;
-using VroegSignalering.Functions.Hosting;
-using VroegSignalering.Functions.Hosting.Standalone;
+using VroegSignalering.Functions.Intake;
+using VroegSignalering.Functions.Outreach;
+using VroegSignalering.Functions.Triage;
+using VroegSignalering.LocalHost;
 using VroegSignalering.Testing;
 
 namespace VroegSignalering.Functions.Tests.Pipeline;
 
 /// <summary>
-/// The real app on a test server with its own tables and queues on the shared Azurite, and a driver that
-/// moves work along the way the Functions host would: it polls the app's own function.json queues
-/// through the standalone listeners and fires timer functions with host-shaped payloads.
+/// The app on its local host with its own tables and queues on the shared Azurite, and a driver that moves
+/// work along the way the Functions host would: it polls the app's queue triggers (functions.metadata)
+/// through the local host's listeners and invokes its timer functions.
 /// </summary>
 public sealed class PipelineApp : IDisposable
 {
     private readonly TestApp _app;
-    private readonly TriggerListenerFactory.Listeners _listeners;
 
-    public PipelineApp(IDictionary<string, string?>? overrides = null, IEnumerable<IFunction>? extraFunctions = null, Action<IServiceCollection>? services = null)
+    public PipelineApp(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var settings = TestEnvironment.Settings();
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>())
@@ -30,17 +29,12 @@ public sealed class PipelineApp : IDisposable
             settings[k] = v;
         }
 
-        _app = new TestApp(extraFunctions, settings, services);
+        _app = new TestApp(settings, services);
         Http = _app.CreateClient();
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
-            .AddInMemoryCollection(settings).Build();
-        var options = Options.Create(new StandaloneOptions { MessageLease = TimeSpan.FromMinutes(5) });
-        Listeners = new TriggerListenerFactory(configuration, TimeProvider.System, options, NullLoggerFactory.Instance);
-        _listeners = Listeners.Create(AppContext.BaseDirectory, new HttpFunctionInvoker(Http));
+        Functions = _app.Services.GetRequiredService<LocalFunctions>();
         Settings = settings;
         Storage = StorageClients.FromConnectionString(Azurite.ConnectionString);
-        Names = StorageNames.FromConfiguration(configuration);
+        Names = _app.Services.GetRequiredService<StorageNames>();
     }
 
     public HttpClient Http { get; }
@@ -53,10 +47,8 @@ public sealed class PipelineApp : IDisposable
 
     public StorageNames Names { get; }
 
-    public TriggerListenerFactory Listeners { get; }
-
-    public QueueTriggerListener Queue(string functionName) =>
-        _listeners.Queues.Single(q => q.QueueName == (functionName == "ProcessSignals" ? Names.SignalsIntakeQueue : Names.DispatchQueue));
+    /// <summary>The app's functions and trigger listeners, as the local host built them from functions.metadata.</summary>
+    public LocalFunctions Functions { get; }
 
     public async Task<HttpResponseMessage> PostAsync(string apiKey, string body, string contentType = "application/json", string? query = null) =>
         await PostAsync(apiKey, Encoding.UTF8.GetBytes(body), contentType, query);
@@ -77,22 +69,22 @@ public sealed class PipelineApp : IDisposable
     }
 
     /// <summary>Processes every queued chunk (ProcessSignals) until the intake queue is empty.</summary>
-    public async Task<int> ProcessAllAsync() => await DrainAsync(Queue("ProcessSignals"));
+    public async Task<int> ProcessAllAsync() => await DrainAsync(Functions.Queue(nameof(ProcessSignals)));
 
     /// <summary>Sends every announced task (DispatchOutreach) until the dispatch queue is empty.</summary>
-    public async Task<int> DispatchAllAsync() => await DrainAsync(Queue("DispatchOutreach"));
+    public async Task<int> DispatchAllAsync() => await DrainAsync(Functions.Queue(nameof(DispatchOutreach)));
 
-    /// <summary>One TriageCases timer tick.</summary>
-    public Task<HttpResponseMessage> TriageAsync() => FireTimerAsync("TriageCases");
+    /// <summary>One TriageCases timer tick; its exception, if any, propagates.</summary>
+    public Task TriageAsync() => FireTimerAsync(nameof(TriageCases));
 
-    /// <summary>One SweepOutbox timer tick.</summary>
-    public Task<HttpResponseMessage> SweepAsync() => FireTimerAsync("SweepOutbox");
+    /// <summary>One SweepOutbox timer tick; its exception, if any, propagates.</summary>
+    public Task SweepAsync() => FireTimerAsync(nameof(SweepOutbox));
 
     /// <summary>Intake queue → triage → dispatch, as far as it goes.</summary>
     public async Task RunPipelineAsync()
     {
         await ProcessAllAsync();
-        (await TriageAsync()).EnsureSuccessStatusCode();
+        await TriageAsync();
         await DispatchAllAsync();
     }
 
@@ -117,12 +109,13 @@ public sealed class PipelineApp : IDisposable
         return (rc, output.ToString(), error.ToString());
     }
 
-    public async Task<HttpResponseMessage> FireTimerAsync(string functionName)
+    /// <summary>Invokes a timer function once, in its own service scope, as its listener would.</summary>
+    public async Task FireTimerAsync(string functionName)
     {
+        await using var scope = _app.Services.CreateAsyncScope();
         var now = DateTimeOffset.UtcNow;
-        var payload = HostPayloads.Timer(functionName, "timer", now, null, now.AddMinutes(5), false);
-        var response = await new HttpFunctionInvoker(Http).InvokeAsync(functionName, payload, CancellationToken.None);
-        return new HttpResponseMessage((System.Net.HttpStatusCode)response.StatusCode);
+        var timer = new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.UtcDateTime, Next = now.AddMinutes(5).UtcDateTime, LastUpdated = now.UtcDateTime } };
+        await Functions[functionName].InvokeAsync(scope.ServiceProvider, new TriggerInput { Timer = timer }, CancellationToken.None);
     }
 
     public async Task<List<TableEntity>> EntitiesAsync(string table)

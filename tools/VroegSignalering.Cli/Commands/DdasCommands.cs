@@ -141,7 +141,7 @@ internal static class DdasCommands
     {
         try
         {
-            return SignalProcessor.ReadPersonal(protector, signal);
+            return protector.ReadPersonal(signal);
         }
         catch (CryptographicException e)
         {

@@ -1,0 +1,27 @@
+namespace VroegSignalering.Functions.Security;
+
+/// <summary>Who may call an HTTP function.</summary>
+public enum ApiCaller
+{
+    /// <summary>Anyone: no credential is read.</summary>
+    Anonymous,
+
+    /// <summary>A registered creditor, by API key or Entra ID token (<see cref="CreditorAuthentication"/>).</summary>
+    Creditor,
+}
+
+/// <summary>
+/// Declares, on an HTTP function class, who may call it and whether the per-creditor rate limit applies.
+/// <see cref="ApiGate"/> enforces it when the function passes the request through the gate, and the
+/// OpenAPI document declares the same security and answers (401, 403, 429) from it: one declaration, read
+/// by both. ASP.NET Core's own [Authorize] would do nothing here: the Functions worker has no endpoint
+/// routing for <c>[Function]</c> methods.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ApiAccessAttribute(ApiCaller caller) : Attribute
+{
+    public ApiCaller Caller { get; } = caller;
+
+    /// <summary>Counts the call against the creditor's token bucket (Intake:RequestsPerMinute, Intake:RequestBurst).</summary>
+    public bool RateLimited { get; init; }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using VroegSignalering.Core.Triage;
+
+namespace VroegSignalering.Core.Households;
+
+/// <summary>
+/// The crisis fast path (Triage:FastPath): a household that just received a crisis signal or an end of
+/// supply is triaged at once, on its urgent signals only, instead of at the next TriageCases run; its
+/// other signals wait for that run as usual. The tasks it commits are announced to the dispatcher
+/// straight away. Triage is idempotent per case revision, so a replayed chunk adds nothing.
+/// </summary>
+public sealed class UrgentTriage(HouseholdTriage triage, IDispatchQueue dispatch, IOptionsMonitor<TriageOptions> options)
+{
+    /// <summary>Triages the households' urgent signals; returns how many tasks it committed (0 when the fast path is off).</summary>
+    public async Task<int> RunAsync(IReadOnlyList<string> householdKeys, CancellationToken cancellationToken)
+    {
+        if (!options.CurrentValue.FastPath || householdKeys.Count == 0)
+        {
+            return 0;
+        }
+
+        var committed = new List<OutboxPointer>();
+        foreach (var householdKey in householdKeys)
+        {
+            committed.AddRange((await triage.TriageAsync(householdKey, urgentOnly: true, cancellationToken)).Committed);
+        }
+
+        if (committed.Count > 0)
+        {
+            await dispatch.EnqueueAsync(committed, cancellationToken);
+        }
+
+        return committed.Count;
+    }
+}
