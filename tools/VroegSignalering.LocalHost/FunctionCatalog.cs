@@ -5,19 +5,15 @@ using System.Text.RegularExpressions;
 
 namespace VroegSignalering.LocalHost;
 
-/// <summary>A function's trigger as functions.metadata declares it, with <c>%Setting%</c> names still in place.</summary>
-public sealed record TriggerBinding(string Type, string Name, IReadOnlyDictionary<string, JsonElement> Properties)
+/// <summary>A function's trigger as functions.metadata declares it, <c>%Setting%</c> names still in place.</summary>
+public sealed record TriggerBinding(string Type, string Name, JsonElement Json)
 {
-    public string? Text(string property) =>
-        Properties.TryGetValue(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    public string? Text(string property) => Json.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     public IReadOnlyList<string> TextList(string property) =>
-        Properties.TryGetValue(property, out var v) && v.ValueKind == JsonValueKind.Array
-            ? v.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
-            : [];
+        Json.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
 
-    public bool Flag(string property) =>
-        Properties.TryGetValue(property, out var v) && (v.ValueKind == JsonValueKind.True || (v.ValueKind == JsonValueKind.String && bool.TryParse(v.GetString(), out var b) && b));
+    public bool Flag(string property) => Json.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.True;
 
     public bool Is(string type) => Type.Equals(type, StringComparison.OrdinalIgnoreCase);
 }
@@ -26,37 +22,14 @@ public sealed record TriggerBinding(string Type, string Name, IReadOnlyDictionar
 public sealed record LocalFunction(string Name, MethodInfo Method, TriggerBinding Trigger);
 
 /// <summary>host.json <c>extensions.queues</c>, with the Functions defaults where a value is absent.</summary>
-public sealed record QueueTriggerSettings(
-    int BatchSize,
-    int NewBatchThreshold,
-    int MaxDequeueCount,
-    TimeSpan VisibilityTimeout,
-    TimeSpan MaxPollingInterval,
-    string MessageEncoding);
+public sealed record QueueTriggerSettings(int BatchSize, int NewBatchThreshold, int MaxDequeueCount, TimeSpan VisibilityTimeout, TimeSpan MaxPollingInterval, string MessageEncoding);
 
-/// <summary>The parts of host.json the local host uses.</summary>
 public sealed record HostSettings(string RoutePrefix, QueueTriggerSettings Queues);
 
-/// <summary>
-/// The app as the Functions host sees it: functions.metadata (written by the Worker SDK at build time,
-/// the file the host reads in Azure) and host.json, from the app folder.
-/// </summary>
-public sealed partial class FunctionCatalog
+/// <summary>The app as the Functions host sees it: functions.metadata (written by the Worker SDK) and host.json.</summary>
+public sealed partial record FunctionCatalog(HostSettings Host, IReadOnlyList<LocalFunction> Functions)
 {
     public const string MetadataFile = "functions.metadata";
-
-    private FunctionCatalog(HostSettings host, IReadOnlyList<LocalFunction> functions)
-    {
-        Host = host;
-        Functions = functions;
-    }
-
-    public HostSettings Host { get; }
-
-    public IReadOnlyList<LocalFunction> Functions { get; }
-
-    public LocalFunction this[string name] => Functions.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new KeyNotFoundException($"no function named '{name}' in {MetadataFile}");
 
     public static FunctionCatalog Load(string appRoot)
     {
@@ -66,83 +39,57 @@ public sealed partial class FunctionCatalog
             throw new FileNotFoundException($"{metadata} is missing: build the app (dotnet build) so the Worker SDK writes it", metadata);
         }
 
-        var hostFile = Path.Combine(appRoot, "host.json");
-        var host = ParseHost(File.Exists(hostFile) ? File.ReadAllText(hostFile) : "{}");
-        return new FunctionCatalog(host, ParseFunctions(File.ReadAllText(metadata)));
+        var host = Path.Combine(appRoot, "host.json");
+        return new FunctionCatalog(ParseHost(File.Exists(host) ? File.ReadAllText(host) : "{}"), ParseFunctions(File.ReadAllText(metadata)));
     }
 
     public static IReadOnlyList<LocalFunction> ParseFunctions(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var functions = new List<LocalFunction>();
-        foreach (var f in doc.RootElement.EnumerateArray())
+        return doc.RootElement.EnumerateArray().Select(f =>
         {
             var name = f.GetProperty("name").GetString()!;
-            var triggers = f.GetProperty("bindings").EnumerateArray()
-                .Where(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.OrdinalIgnoreCase))
-                .Select(b => new TriggerBinding(
-                    b.GetProperty("type").GetString()!,
-                    b.GetProperty("name").GetString()!,
-                    b.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.OrdinalIgnoreCase)))
-                .ToList();
+            var triggers = f.GetProperty("bindings").EnumerateArray().Where(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.OrdinalIgnoreCase)).ToList();
             if (triggers.Count != 1)
             {
                 throw new InvalidDataException($"{MetadataFile}: function {name} has {triggers.Count} triggers, expected one");
             }
 
-            var method = ResolveEntryPoint(name, f.GetProperty("scriptFile").GetString()!, f.GetProperty("entryPoint").GetString()!);
-            functions.Add(new LocalFunction(name, method, triggers[0]));
-        }
-
-        return functions;
+            var trigger = new TriggerBinding(triggers[0].GetProperty("type").GetString()!, triggers[0].GetProperty("name").GetString()!, triggers[0].Clone());
+            return new LocalFunction(name, EntryPoint(name, f.GetProperty("scriptFile").GetString()!, f.GetProperty("entryPoint").GetString()!), trigger);
+        }).ToList();
     }
 
     public static HostSettings ParseHost(string json)
     {
         using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var extensions = Get(doc.RootElement, "extensions");
-        var queues = Get(extensions, "queues");
+        var q = Get(extensions, "queues");
+        int? Int(string name) => Get(q, name) is { ValueKind: JsonValueKind.Number } v ? v.GetInt32() : null;
+        TimeSpan? Span(string name) => Get(q, name) is { ValueKind: JsonValueKind.String } v ? TimeSpan.Parse(v.GetString()!, CultureInfo.InvariantCulture) : null;
         return new HostSettings(
-            Str(Get(extensions, "http"), "routePrefix") ?? "api",
-            new QueueTriggerSettings(
-                Int(queues, "batchSize") ?? 16,
-                Int(queues, "newBatchThreshold") ?? 8,
-                Int(queues, "maxDequeueCount") ?? 5,
-                Span(queues, "visibilityTimeout") ?? TimeSpan.Zero,
-                Span(queues, "maxPollingInterval") ?? TimeSpan.FromMinutes(1),
-                Str(queues, "messageEncoding") ?? "base64"));
+            Get(Get(extensions, "http"), "routePrefix") is { ValueKind: JsonValueKind.String } prefix ? prefix.GetString()! : "api",
+            new QueueTriggerSettings(Int("batchSize") ?? 16, Int("newBatchThreshold") ?? 8, Int("maxDequeueCount") ?? 5, Span("visibilityTimeout") ?? TimeSpan.Zero,
+                Span("maxPollingInterval") ?? TimeSpan.FromMinutes(1), Get(q, "messageEncoding") is { ValueKind: JsonValueKind.String } e ? e.GetString()! : "base64"));
     }
 
-    /// <summary>Resolves <c>%Setting%</c> references the way the host does (the whole value or parts of it).</summary>
+    /// <summary>Resolves <c>%Setting%</c> references as the host does (the whole value or parts of it); a missing or empty setting is an error that names it.</summary>
     public static string ResolveSettings(string value, Func<string, string?> lookup) =>
         SettingReference().Replace(value, m => lookup(m.Groups[1].Value) is { Length: > 0 } setting
             ? setting
             : throw new InvalidOperationException($"the app setting '{m.Groups[1].Value}' referenced as %{m.Groups[1].Value}% is not configured"));
 
     // entryPoint is "Namespace.Class.Method" in the assembly scriptFile names.
-    private static MethodInfo ResolveEntryPoint(string function, string scriptFile, string entryPoint)
+    private static MethodInfo EntryPoint(string function, string scriptFile, string entryPoint)
     {
         var dot = entryPoint.LastIndexOf('.');
-        var assembly = Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(scriptFile)));
-        var type = dot > 0 ? assembly.GetType(entryPoint[..dot]) : null;
-        var methods = type?.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(m => m.Name == entryPoint[(dot + 1)..]).ToList() ?? [];
-        return methods.Count == 1
-            ? methods[0]
-            : throw new InvalidDataException($"{MetadataFile}: function {function} names entry point {entryPoint} in {scriptFile}, which {(methods.Count == 0 ? "does not exist" : "is overloaded")}");
+        var type = dot > 0 ? Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(scriptFile))).GetType(entryPoint[..dot]) : null;
+        var methods = type?.GetMethods().Where(m => m.Name == entryPoint[(dot + 1)..]).ToList() ?? [];
+        return methods.Count == 1 ? methods[0] : throw new InvalidDataException($"{MetadataFile}: function {function} names {entryPoint} in {scriptFile}, which {(methods.Count == 0 ? "does not exist" : "is overloaded")}");
     }
+
+    private static JsonElement Get(JsonElement parent, string name) => parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var v) ? v : default;
 
     [GeneratedRegex("%([A-Za-z0-9_:.-]+)%")]
     private static partial Regex SettingReference();
-
-    private static JsonElement Get(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var v) ? v : default;
-
-    private static string? Str(JsonElement parent, string name) =>
-        Get(parent, name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
-
-    private static int? Int(JsonElement parent, string name) =>
-        Get(parent, name) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out var n) ? n : null;
-
-    private static TimeSpan? Span(JsonElement parent, string name) =>
-        Str(parent, name) is { } s && TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out var t) ? t : null;
 }

@@ -6,98 +6,65 @@ namespace VroegSignalering.LocalHost;
 
 /// <summary>
 /// Polls one storage queue for one function with the Functions queue trigger's semantics (host.json
-/// extensions.queues): receives up to batchSize messages and invokes the function for each concurrently,
-/// fetches the next batch when no more than newBatchThreshold are still running, deletes a message after
-/// success, makes it visible again after visibilityTimeout on failure, and moves it to
-/// <c>&lt;queue&gt;-poison</c> after maxDequeueCount attempts. Message bodies are decoded per
-/// messageEncoding (base64 by default); one that does not decode goes to the poison queue unread.
+/// extensions.queues): up to batchSize messages run concurrently, the next batch is fetched when no more
+/// than newBatchThreshold still run, a message is deleted after success, visible again after
+/// visibilityTimeout on failure, and moved to <c>&lt;queue&gt;-poison</c> (as it came) after
+/// maxDequeueCount attempts. Bodies are decoded per messageEncoding; one that does not decode goes to
+/// the poison queue unread. An empty queue is polled again after a wait that doubles up to maxPollingInterval.
 /// </summary>
-public sealed partial class QueueTriggerListener
+public sealed partial class QueueTriggerListener(
+    BoundFunction function, QueueClient queue, QueueClient poison, QueueTriggerSettings settings,
+    IServiceScopeFactory scopes, TimeProvider time, LocalHostOptions options, ILogger logger)
 {
-    private readonly BoundFunction _function;
-    private readonly QueueClient _queue;
-    private readonly QueueClient _poison;
-    private readonly QueueTriggerSettings _settings;
-    private readonly IServiceScopeFactory _scopes;
-    private readonly TimeProvider _time;
-    private readonly LocalHostOptions _options;
-    private readonly ILogger _logger;
     private bool _queuesCreated;
 
-    public QueueTriggerListener(
-        BoundFunction function, QueueClient queue, QueueClient poison, QueueTriggerSettings settings,
-        IServiceScopeFactory scopes, TimeProvider time, LocalHostOptions options, ILogger logger)
-    {
-        _function = function;
-        _queue = queue;
-        _poison = poison;
-        _settings = settings;
-        _scopes = scopes;
-        _time = time;
-        _options = options;
-        _logger = logger;
-    }
+    public string FunctionName => function.Name;
 
-    public string FunctionName => _function.Name;
+    public string QueueName => queue.Name;
 
-    public string QueueName => _queue.Name;
-
-    public string PoisonQueueName => _poison.Name;
-
-    private int BatchSize => Math.Clamp(_settings.BatchSize, 1, 32);
+    public string PoisonQueueName => poison.Name;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var running = new List<Task>();
-        var wait = _options.MinPollingInterval;
-        var max = _settings.MaxPollingInterval > TimeSpan.Zero ? _settings.MaxPollingInterval : TimeSpan.FromMinutes(1);
+        var wait = options.MinPollingInterval;
+        var max = settings.MaxPollingInterval > TimeSpan.Zero ? settings.MaxPollingInterval : TimeSpan.FromMinutes(1);
         while (!cancellationToken.IsCancellationRequested)
         {
             running.RemoveAll(t => t.IsCompleted);
-            if (running.Count > Math.Max(0, _settings.NewBatchThreshold))
+            if (running.Count > Math.Max(0, settings.NewBatchThreshold))
             {
-                // Like the host: the next batch is fetched once the running ones drop to newBatchThreshold.
                 await Task.WhenAny(running);
                 continue;
             }
 
-            QueueMessage[] messages;
+            QueueMessage[] messages = [];
             try
             {
                 messages = await ReceiveAsync(cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogPollFailed(logger, ex, queue.Name);
+            }
+            catch (OperationCanceledException)
             {
                 break;
             }
-            catch (Exception ex)
-            {
-                LogPollFailed(_logger, ex, _queue.Name);
-                messages = [];
-            }
 
             running.AddRange(messages.Select(m => ProcessAsync(m, cancellationToken)));
-
-            // Poll again at once while there is work; back off exponentially, up to maxPollingInterval, when idle.
-            wait = messages.Length > 0 ? _options.MinPollingInterval : TimeSpan.FromTicks(Math.Min(max.Ticks, wait.Ticks * 2));
+            wait = messages.Length > 0 ? options.MinPollingInterval : TimeSpan.FromTicks(Math.Min(max.Ticks, wait.Ticks * 2));
             if (messages.Length == 0)
             {
-                try
-                {
-                    var idle = Task.Delay(wait, _time, cancellationToken);
-                    await (running.Count > 0 ? Task.WhenAny(idle, Task.WhenAny(running)) : idle);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                var idle = Task.Delay(wait, time, cancellationToken);
+                await Task.WhenAny(running.Append(idle));
             }
         }
 
         await Task.WhenAll(running);
     }
 
-    /// <summary>Receives one batch and processes it to the end; returns how many messages it handled (tests drive the queue with this).</summary>
+    /// <summary>Receives one batch and processes it to the end; returns how many messages it handled (tests drive a queue with this).</summary>
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
         var messages = await ReceiveAsync(cancellationToken);
@@ -109,111 +76,98 @@ public sealed partial class QueueTriggerListener
     {
         if (!_queuesCreated)
         {
-            await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             _queuesCreated = true;
         }
 
-        return (await _queue.ReceiveMessagesAsync(BatchSize, _options.MessageLease, cancellationToken)).Value;
+        return (await queue.ReceiveMessagesAsync(Math.Clamp(settings.BatchSize, 1, 32), options.MessageLease, cancellationToken)).Value;
     }
 
     private async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         try
         {
-            if (!TryDecode(message, out var text))
+            if (Decode(message) is not { } text)
             {
-                LogUndecodable(_logger, _queue.Name, message.MessageId);
+                LogMovedToPoison(logger, function.Name, message.MessageId, "it is not valid base64 UTF-8", poison.Name);
                 await MoveToPoisonAsync(message, cancellationToken);
                 return;
             }
 
-            bool succeeded;
-            try
+            if (await SucceedsAsync(text, message, cancellationToken))
             {
-                await using var scope = _scopes.CreateAsyncScope();
-                await _function.InvokeAsync(scope.ServiceProvider, new TriggerInput { QueueMessage = text }, cancellationToken);
-                succeeded = true;
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            else if (message.DequeueCount >= settings.MaxDequeueCount)
             {
-                return; // shutting down: the message becomes visible again when its lease ends
-            }
-            catch (Exception ex)
-            {
-                LogFunctionFailed(_logger, ex, _function.Name, message.DequeueCount, _settings.MaxDequeueCount);
-                succeeded = false;
-            }
-
-            if (succeeded)
-            {
-                await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-            }
-            else if (message.DequeueCount >= _settings.MaxDequeueCount)
-            {
-                LogMovedToPoison(_logger, _function.Name, message.MessageId, message.DequeueCount, _poison.Name);
+                LogMovedToPoison(logger, function.Name, message.MessageId, $"it failed {message.DequeueCount} times", poison.Name);
                 await MoveToPoisonAsync(message, cancellationToken);
             }
             else
             {
-                await _queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: _settings.VisibilityTimeout, cancellationToken: cancellationToken);
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Settling failed (lease lost, storage down): the message comes back when its lease ends.
+            LogSettleFailed(logger, ex, queue.Name, message.MessageId);
         }
-        catch (Exception ex)
+        catch (OperationCanceledException)
         {
-            // Deleting or releasing failed (lease lost, storage down): the message comes back when its lease ends.
-            LogSettleFailed(_logger, ex, _queue.Name, message.MessageId);
+            // Shutting down: the message becomes visible again when its lease ends.
         }
     }
 
-    private bool TryDecode(QueueMessage message, out string text)
+    private async Task<bool> SucceedsAsync(string text, QueueMessage message, CancellationToken cancellationToken)
     {
-        var raw = message.Body.ToString();
-        if (!string.Equals(_settings.MessageEncoding, "base64", StringComparison.OrdinalIgnoreCase))
-        {
-            text = raw;
-            return true;
-        }
-
-        text = string.Empty;
-        var buffer = new byte[raw.Length];
-        if (!Convert.TryFromBase64String(raw, buffer, out var written))
-        {
-            return false;
-        }
-
         try
         {
-            text = new UTF8Encoding(false, true).GetString(buffer, 0, written);
+            await using var scope = scopes.CreateAsyncScope();
+            await function.InvokeAsync(scope.ServiceProvider, new TriggerInput { QueueMessage = text }, cancellationToken);
             return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFunctionFailed(logger, ex, function.Name, message.DequeueCount, settings.MaxDequeueCount);
+            return false;
+        }
+    }
+
+    private string? Decode(QueueMessage message)
+    {
+        var raw = message.Body.ToString();
+        if (!settings.MessageEncoding.Equals("base64", StringComparison.OrdinalIgnoreCase))
+        {
+            return raw;
+        }
+
+        var buffer = new byte[raw.Length];
+        try
+        {
+            return Convert.TryFromBase64String(raw, buffer, out var written) ? new UTF8Encoding(false, true).GetString(buffer, 0, written) : null;
         }
         catch (DecoderFallbackException)
         {
-            return false;
+            return null;
         }
     }
 
-    // The message goes to the poison queue as it came (same encoded body), then leaves the queue.
     private async Task MoveToPoisonAsync(QueueMessage message, CancellationToken cancellationToken)
     {
-        await _poison.SendMessageAsync(message.Body.ToString(), cancellationToken: cancellationToken);
-        await _queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+        await poison.SendMessageAsync(message.Body.ToString(), cancellationToken: cancellationToken);
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling queue {QueueName} failed")]
     private static partial void LogPollFailed(ILogger logger, Exception exception, string queueName);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {QueueName} is not valid base64 UTF-8; moved to the poison queue")]
-    private static partial void LogUndecodable(ILogger logger, string queueName, string messageId);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "{FunctionName} failed on attempt {DequeueCount} of {MaxDequeueCount}")]
     private static partial void LogFunctionFailed(ILogger logger, Exception exception, string functionName, long dequeueCount, int maxDequeueCount);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{FunctionName}: message {MessageId} failed {DequeueCount} times; moved to {PoisonQueue}")]
-    private static partial void LogMovedToPoison(ILogger logger, string functionName, string messageId, long dequeueCount, string poisonQueue);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{FunctionName}: message {MessageId} moved to {PoisonQueue}: {Reason}")]
+    private static partial void LogMovedToPoison(ILogger logger, string functionName, string messageId, string reason, string poisonQueue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Settling message {MessageId} on {QueueName} failed; it becomes visible again when its lease ends")]
     private static partial void LogSettleFailed(ILogger logger, Exception exception, string queueName, string messageId);

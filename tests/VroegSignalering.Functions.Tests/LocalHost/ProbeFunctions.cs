@@ -88,8 +88,7 @@ internal static class Probes
     {
         var method = typeof(TFunction).GetMethod("RunAsync", BindingFlags.Public | BindingFlags.Instance)!;
         using var doc = JsonDocument.Parse(triggerJson);
-        var properties = doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.OrdinalIgnoreCase);
         var name = method.GetCustomAttribute<FunctionAttribute>()!.Name;
-        return new BoundFunction(new LocalFunction(name, method, new TriggerBinding(triggerType, triggerName, properties)), NullLogger.Instance);
+        return new BoundFunction(new LocalFunction(name, method, new TriggerBinding(triggerType, triggerName, doc.RootElement.Clone())), NullLogger.Instance);
     }
 }

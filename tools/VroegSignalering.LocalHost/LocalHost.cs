@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using VroegSignalering.Functions;
+
+namespace VroegSignalering.LocalHost;
+
+/// <summary>
+/// Runs the Functions app on one machine without the Functions host (docs/local-host.md): the same
+/// function classes, on the same service registration as functions/Program.cs, driven by their triggers
+/// in functions.metadata.
+/// </summary>
+public sealed partial class LocalHostProgram
+{
+    private LocalHostProgram()
+    {
+    }
+
+    public static void Main(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.AddLocalFunctionsHost();
+        var app = builder.Build();
+        app.MapLocalFunctions();
+        app.Run();
+    }
+}
+
+/// <summary>Settings of the local host (section <c>LocalHost</c>; docs/local-host.md).</summary>
+public sealed class LocalHostOptions
+{
+    public string Url { get; set; } = "http://127.0.0.1:7071";
+
+    public bool RunTriggers { get; set; } = true;
+
+    public string? AppRoot { get; set; }
+
+    public TimeSpan MinPollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    // The host renews a running message's invisibility; this host does not, so the lease covers functionTimeout.
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    public List<string> DisabledFunctions { get; set; } = [];
+}
+
+public static partial class LocalHostRegistration
+{
+    /// <summary>The app's own registration (AddVroegFunctions) plus the stand-in for the Functions host.</summary>
+    public static WebApplicationBuilder AddLocalFunctionsHost(this WebApplicationBuilder builder)
+    {
+        // The app's appsettings.json (queue names, schedules) ranks below every other source: it holds defaults.
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+        });
+        var section = builder.Configuration.GetSection("LocalHost");
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(section[nameof(LocalHostOptions.Url)] ?? new LocalHostOptions().Url);
+        }
+
+        builder.AddVroegFunctions();
+        builder.Services.AddOptions<LocalHostOptions>().Bind(section);
+        builder.Services.AddSingleton<LocalFunctions>();
+        builder.Services.AddHostedService<LocalTriggerRunner>();
+        return builder;
+    }
+
+    /// <summary>Maps every HTTP function to its route under host.json's routePrefix, for its methods only.</summary>
+    public static WebApplication MapLocalFunctions(this WebApplication app)
+    {
+        var functions = app.Services.GetRequiredService<LocalFunctions>();
+        foreach (var function in functions.Http)
+        {
+            var trigger = function.Function.Trigger;
+            var route = string.Join('/', new[] { functions.Catalog.Host.RoutePrefix, trigger.Text("route") ?? function.Name }.Select(p => p.Trim('/')).Where(p => p.Length > 0));
+            var methods = trigger.TextList("methods").Select(m => m.ToUpperInvariant()).DefaultIfEmpty("GET").ToArray();
+            app.MapMethods("/" + route, methods, async context =>
+                await BoundFunction.WriteHttpResultAsync(
+                    await function.InvokeAsync(context.RequestServices, new TriggerInput { Http = context }, context.RequestAborted), context))
+                .WithDisplayName(function.Name);
+        }
+
+        LogServing(app.Logger, functions.Catalog.Functions.Count, app.Services.GetRequiredService<IOptions<LocalHostOptions>>().Value.RunTriggers);
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "VroegSignalering local host: {Count} functions, triggers running: {Triggers}")]
+    private static partial void LogServing(ILogger logger, int count, bool triggers);
+}
+
+/// <summary>Runs every queue and timer listener until the host stops (registered after the server, so it starts once the server listens).</summary>
+public sealed class LocalTriggerRunner(LocalFunctions functions, IOptions<LocalHostOptions> options) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.Value.RunTriggers
+        ? Task.WhenAll(functions.Timers.Select(t => t.RunAsync(stoppingToken)).Concat(functions.Queues.Select(q => q.RunAsync(stoppingToken))))
+        : Task.CompletedTask;
+}
