@@ -41,4 +41,13 @@ internal static partial class ServiceBusLog
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Warning, Message = "Could not get a Service Bus authorization ({ExceptionType})")]
     public static partial void AuthorizationFailed(ILogger logger, string exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Debug, Message = "Service Bus accepted a batch of {Count} messages ({Bytes} bytes)")]
+    public static partial void BatchAccepted(ILogger logger, int count, long bytes);
+
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Warning, Message = "Message {MessageId} ({BodyBytes}-byte body) does not fit an empty batch of at most {Limit} bytes; not sent")]
+    public static partial void MessageDoesNotFit(ILogger logger, string messageId, int bodyBytes, long limit);
+
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Error, Message = "Message {MessageId} has a {Property} Service Bus does not accept; not sent")]
+    public static partial void MessageInvalid(ILogger logger, string messageId, string property);
 }
