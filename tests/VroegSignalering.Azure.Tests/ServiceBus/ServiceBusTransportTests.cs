@@ -16,7 +16,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task Each_message_carries_its_id_session_correlation_subject_ttl_content_type_properties_and_body()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         var message = new OutboundMessage
         {
             MessageId = "task-0042",
@@ -58,7 +58,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task Properties_a_message_does_not_have_are_left_unset()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         var bare = new OutboundMessage { MessageId = "bare-1", Subject = "outreach-task.v1", Body = "{}" };
 
         await harness.PublishAsync([bare]);
@@ -74,7 +74,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task A_message_service_bus_cannot_carry_fails_permanently_alone_naming_the_property_not_its_value()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         var longSession = new string('s', 129);
         OutboundMessage[] messages = [TestMessages.One("ok-1"), TestMessages.One("bad-1") with { SessionId = longSession }, TestMessages.One("ok-2")];
 
@@ -95,7 +95,7 @@ public class ServiceBusTransportTests
     [InlineData(25, 10, new[] { 10, 10, 5 })]
     public async Task Messages_go_out_in_batches_of_at_most_max_batch_messages_in_input_order(int count, int maxBatchMessages, int[] batches)
     {
-        await using var harness = SenderHarness.Start(new ServiceBusTransportOptions { MaxBatchMessages = maxBatchMessages });
+        await using var harness = ServiceBusHarness.Start(Settings("MaxBatchMessages", maxBatchMessages.ToString(CultureInfo.InvariantCulture)));
         var messages = TestMessages.Create(count);
 
         var outcomes = await harness.PublishAsync(messages);
@@ -109,7 +109,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task A_batch_is_closed_only_when_the_next_message_does_not_fit_it()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.MaxBatchBytes = 8192;
         var random = new Random(7);
         var messages = Enumerable.Range(0, 60).Select(i => TestMessages.One($"task-{i:D4}", random.Next(200, 2500))).ToArray();
@@ -131,7 +131,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task A_message_too_large_to_go_alone_fails_permanently_with_its_size_and_the_limit_and_the_others_are_sent()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.MaxBatchBytes = 8192;
         OutboundMessage[] messages = [TestMessages.One("small-1"), TestMessages.One("huge-1", 20_000), TestMessages.One("small-2")];
 
@@ -149,7 +149,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task An_empty_publish_creates_no_batch_and_sends_nothing()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
 
         var outcomes = await harness.PublishAsync([]);
 
@@ -175,7 +175,7 @@ public class ServiceBusTransportTests
     [MemberData(nameof(TransientFailures))]
     public async Task Transient_failures_leave_the_messages_pending_with_the_reason(Exception failure, string code)
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.Enqueue(failure);
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(3));
@@ -202,7 +202,7 @@ public class ServiceBusTransportTests
     [MemberData(nameof(PermanentFailures))]
     public async Task Failures_retrying_cannot_fix_fail_the_messages_permanently_with_the_reason(Exception failure, string code)
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.Enqueue(failure);
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(3));
@@ -220,7 +220,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task After_a_transient_failure_later_batches_are_not_attempted_so_no_later_revision_overtakes()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.Enqueue(null, new ServiceBusException(true, "busy", "outreach-tasks", ServiceBusFailureReason.ServiceBusy, null));
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(250));
@@ -245,7 +245,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task A_permanent_failure_of_one_batch_does_not_stop_the_later_ones()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.Enqueue(new ServiceBusException(false, "disabled", "outreach-tasks", ServiceBusFailureReason.MessagingEntityDisabled, null));
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(250));
@@ -258,7 +258,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task When_no_batch_can_be_created_every_message_gets_that_failure_and_nothing_is_sent()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         harness.Sender.CreateBatchFailure = new UnauthorizedAccessException("Unauthorized access. 'Send' claim(s) are required");
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(3));
@@ -274,7 +274,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task A_link_that_cannot_be_opened_for_a_later_batch_leaves_the_rest_pending()
     {
-        await using var harness = SenderHarness.Start(new ServiceBusTransportOptions { MaxBatchMessages = 2 });
+        await using var harness = ServiceBusHarness.Start(Settings("MaxBatchMessages", "2"));
         harness.Sender.Responder = (_, _) =>
         {
             harness.Sender.CreateBatchFailure = new ServiceBusException(true, "link", "outreach-tasks", ServiceBusFailureReason.ServiceCommunicationProblem, null);
@@ -291,7 +291,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task Cancellation_by_the_caller_throws_instead_of_becoming_an_outcome()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.Sender.Responder = async (_, token) =>
         {
@@ -311,7 +311,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task A_publish_cancelled_before_it_starts_creates_no_batch()
     {
-        await using var harness = SenderHarness.Start();
+        await using var harness = ServiceBusHarness.Start();
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
@@ -328,7 +328,7 @@ public class ServiceBusTransportTests
     [InlineData(4)]
     public async Task Every_message_gets_exactly_one_outcome_in_input_order_whatever_the_broker_answers(int seed)
     {
-        await using var harness = SenderHarness.Start(new ServiceBusTransportOptions { MaxBatchMessages = 20 });
+        await using var harness = ServiceBusHarness.Start(Settings("MaxBatchMessages", "20"));
         harness.Sender.MaxBatchBytes = 16_384;
         var random = new Random(seed);
         Exception?[] answers =
@@ -366,7 +366,7 @@ public class ServiceBusTransportTests
     [Fact]
     public async Task Logs_and_metric_tags_carry_no_message_bodies_or_property_values()
     {
-        await using var harness = SenderHarness.Start(new ServiceBusTransportOptions { MaxBatchMessages = 2 });
+        await using var harness = ServiceBusHarness.Start(Settings("MaxBatchMessages", "2"));
         harness.Sender.MaxBatchBytes = 4096;
         harness.Sender.Enqueue(
             new ServiceBusException(false, "disabled", "outreach-tasks", ServiceBusFailureReason.MessagingEntityDisabled, null),
@@ -386,4 +386,6 @@ public class ServiceBusTransportTests
         });
         Assert.All(harness.Metrics.Measurements, m => Assert.All(m.Tags.Keys, k => Assert.Contains(k, new[] { "status", "reason_code" })));
     }
+
+    private static Dictionary<string, string?> Settings(string name, string value) => new() { [name] = value };
 }
