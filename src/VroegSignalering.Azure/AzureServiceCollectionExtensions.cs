@@ -92,7 +92,7 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<IOutreachTransport>(sp => transport switch
         {
-            TransportKind.ServiceBus => sp.GetRequiredService<ServiceBusRestTransport>(),
+            TransportKind.ServiceBus => sp.GetRequiredService<ServiceBusTransport>(),
             _ => sp.GetRequiredService<StorageQueueTransport>(),
         });
 

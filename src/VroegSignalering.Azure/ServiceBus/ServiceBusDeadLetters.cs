@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
+using Azure.Messaging.ServiceBus;
 using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
 /// <summary>
-/// A message in a subscription's dead-letter queue, locked for this reader. <see cref="Body"/> holds the
-/// task with contact details: never print or log it.
+/// A message in a subscription's dead-letter queue. <see cref="Body"/> holds the task with contact details:
+/// never print or log it.
 /// </summary>
 public sealed record DeadLetteredMessage(
     string MessageId,
@@ -24,9 +23,6 @@ public sealed record DeadLetteredMessage(
     IReadOnlyDictionary<string, string> ApplicationProperties,
     string Body)
 {
-    /// <summary>Where the lock lives: DELETE completes the message, PUT unlocks it.</summary>
-    internal Uri LockUri { get; init; } = null!;
-
     /// <summary>The message as it was first sent: same id, properties and body.</summary>
     public OutboundMessage ToOutbound() => new()
     {
@@ -39,6 +35,35 @@ public sealed record DeadLetteredMessage(
         ApplicationProperties = ApplicationProperties,
         Body = Body,
     };
+
+    // Only the contract's application properties come along: the broker's DeadLetterReason and
+    // DeadLetterErrorDescription live there too and must not travel with a resend.
+    internal static DeadLetteredMessage From(ServiceBusReceivedMessage message)
+    {
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in ServiceBusDeadLetters.ContractProperties)
+        {
+            if (message.ApplicationProperties.TryGetValue(name, out var value) && Convert.ToString(value, CultureInfo.InvariantCulture) is { } text)
+            {
+                properties[name] = text;
+            }
+        }
+
+        return new DeadLetteredMessage(
+            message.MessageId ?? "",
+            message.SequenceNumber,
+            message.EnqueuedTime == default ? null : message.EnqueuedTime,
+            message.DeliveryCount,
+            message.DeadLetterReason,
+            message.DeadLetterErrorDescription,
+            message.Subject,
+            message.CorrelationId,
+            message.SessionId,
+            message.TimeToLive == TimeSpan.MaxValue ? null : message.TimeToLive,
+            string.IsNullOrEmpty(message.ContentType) ? "application/json" : message.ContentType,
+            properties,
+            message.Body.ToString());
+    }
 }
 
 /// <summary>What a re-drive did with one dead-lettered message.</summary>
@@ -47,7 +72,7 @@ public enum RedriveResult
     /// <summary>Sent to the topic again and removed from the dead-letter queue.</summary>
     Sent,
 
-    /// <summary>Left in the dead-letter queue: first sent within the duplicate detection window (or when is unknown).</summary>
+    /// <summary>Left in the dead-letter queue: first sent within the duplicate detection window (or when is unknown), or of another gemeente.</summary>
     Held,
 
     /// <summary>Left in the dead-letter queue: the topic did not accept it.</summary>
@@ -66,189 +91,187 @@ public sealed record DeadLetterRedrive(string Subscription, IReadOnlyList<Redriv
 public sealed record DeadLetterListing(string Subscription, IReadOnlyList<DeadLetteredMessage> Messages, string? StoppedBy);
 
 /// <summary>
-/// The dead-letter queues of the outreach topic's subscriptions, through the Service Bus REST API:
-/// Peek-Lock (<c>POST …/subscriptions/{name}/$DeadLetterQueue/messages/head</c>, 201 with the message or
-/// 204 when empty), Unlock (<c>PUT</c> on the lock URI) and Delete (<c>DELETE</c> on it). Same
-/// authorization and resilient HttpClient as the publisher; reading needs the Listen right
-/// (<i>Azure Service Bus Data Receiver</i>).
+/// The dead-letter queues of the outreach topic's subscriptions, through a <see cref="ServiceBusReceiver"/> on
+/// <see cref="SubQueue.DeadLetter"/> of subscription <c>gm&lt;gemeentecode&gt;</c>. Listing peeks (no locks);
+/// re-driving receives in PeekLock mode and resends through the topic's transport. Reading needs the Listen
+/// right (<i>Azure Service Bus Data Receiver</i>), re-driving also Send (<i>Data Sender</i>) on the topic.
 /// </summary>
 public sealed class ServiceBusDeadLetters
 {
     /// <summary>The application properties the outreach contract sets; only these are carried over on a re-drive.</summary>
     public static readonly IReadOnlyList<string> ContractProperties = ["gemeentecode", "wijk", "team", "priority"];
 
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly ServiceBusTarget _target;
-    private readonly ServiceBusAuthorization _authorization;
+    /// <summary>Extra time on top of the duplicate detection window before a re-drive: clocks differ, windows are rounded.</summary>
+    public static readonly TimeSpan SafetyMargin = TimeSpan.FromMinutes(5);
+
+    // How long one receive waits for a message before the queue counts as read to the end.
+    private static readonly TimeSpan ReceiveWait = TimeSpan.FromSeconds(5);
+
+    private const string LocksKeptExpiring = "locks kept expiring before the run got through the queue: run again with a smaller --max";
+
+    private readonly OpenDeadLetterReceiver _open;
     private readonly IOutreachTransport _topic;
     private readonly TimeProvider _time;
 
-    internal ServiceBusDeadLetters(
-        IHttpClientFactory httpClientFactory, ServiceBusTarget target, ServiceBusTransportOptions options, ServiceBusAuthorization authorization,
-        IOutreachTransport topic, TimeProvider time)
+    internal ServiceBusDeadLetters(OpenDeadLetterReceiver open, ServiceBusTransportOptions options, IOutreachTransport topic, TimeProvider time)
     {
-        _httpClientFactory = httpClientFactory;
-        _target = target;
-        _authorization = authorization;
+        _open = open;
         _topic = topic;
         _time = time;
+        Topic = options.TopicName;
         DuplicateDetectionWindow = options.DuplicateDetectionWindow;
     }
 
     /// <summary>The topic's duplicate detection window: a re-sent id within it would be dropped by the broker.</summary>
     public TimeSpan DuplicateDetectionWindow { get; }
 
-    public string Topic => _target.Topic;
+    public string Topic { get; }
 
     /// <summary>The gemeente's subscription, as infra/modules/servicebus.bicep names it.</summary>
     public static string SubscriptionOf(string gemeentecode) => "gm" + gemeentecode;
 
     /// <summary>
-    /// Up to <paramref name="max"/> dead-lettered tasks of a gemeente's subscription, each locked to read it and
-    /// unlocked again. Reading stops early (with the reason) when the broker fails, or when a message comes round
-    /// a second time because its lock expired during a long listing.
+    /// Up to <paramref name="max"/> dead-lettered tasks of a gemeente's subscription, by sequence number, peeked:
+    /// nothing is locked or changed. Reading stops early (with the reason) when the broker fails.
     /// </summary>
     public async Task<DeadLetterListing> ListAsync(string gemeentecode, int max, CancellationToken cancellationToken)
     {
         var subscription = SubscriptionOf(gemeentecode);
-        var locked = new List<DeadLetteredMessage>();
+        var messages = new List<DeadLetteredMessage>();
         string? stoppedBy = null;
-        try
+        var receiver = _open(subscription);
+        await using (receiver.ConfigureAwait(false))
         {
-            for (var locks = 0; locked.Count < max; locks++)
+            try
             {
-                if (locks >= LockBudget(max))
+                long? from = null;
+                while (messages.Count < max)
                 {
-                    stoppedBy = LocksKeptExpiring;
-                    break;
-                }
+                    var page = await receiver.PeekMessagesAsync(max - messages.Count, from, cancellationToken).ConfigureAwait(false);
+                    // Only messages past the last page: a page served twice must end the loop, not repeat it.
+                    var fresh = page.Where(m => from is null || m.SequenceNumber >= from).ToList();
+                    if (fresh.Count == 0)
+                    {
+                        break;
+                    }
 
-                if (await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is not { } message)
-                {
-                    break;
+                    messages.AddRange(fresh.Select(DeadLetteredMessage.From));
+                    from = fresh.Max(m => m.SequenceNumber) + 1;
                 }
-
-                // A message seen before came round because its first lock expired: keep the new lock instead.
-                locked.RemoveAll(m => m.SequenceNumber == message.SequenceNumber);
-                locked.Add(message);
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            stoppedBy = Describe(ex);
-        }
-        finally
-        {
-            foreach (var message in locked)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                await UnlockQuietlyAsync(message).ConfigureAwait(false);
+                stoppedBy = Describe(ex);
             }
         }
 
-        locked.Sort((a, b) => a.SequenceNumber.CompareTo(b.SequenceNumber));
-        return new DeadLetterListing(subscription, locked, stoppedBy);
+        messages.Sort((a, b) => a.SequenceNumber.CompareTo(b.SequenceNumber));
+        return new DeadLetterListing(subscription, messages, stoppedBy);
     }
 
     /// <summary>
     /// Sends up to <paramref name="max"/> dead-lettered tasks of a gemeente's subscription to the topic again, with
-    /// their own id and properties, and removes each from the dead-letter queue only once the topic accepted it.
-    /// Held back, and left in the dead-letter queue: a task first sent within the duplicate detection window plus
-    /// <see cref="SafetyMargin"/> (the broker would drop the resend as a duplicate and still answer 201, so
-    /// removing it would lose the task), and a task whose gemeentecode is not this gemeente's (its resend would
-    /// not come back to this subscription). A task the topic refuses stays too. A broker failure stops the run
-    /// with the reason; what was done until then is reported.
+    /// their own id and properties, and removes (completes) each only once the topic accepted it. Held back, and
+    /// left in the dead-letter queue: a task first sent within the duplicate detection window plus
+    /// <see cref="SafetyMargin"/> or at an unknown time (the broker would drop the resend as a duplicate yet
+    /// accept the send, so removing it would lose the task), and a task whose gemeentecode is not this gemeente's
+    /// (its resend would not come back to this subscription). Held tasks stay locked until the run ends, so the
+    /// next receive gets others, and are abandoned then. A task the topic refuses stays too. A broker failure
+    /// stops the run with the reason; what was done until then is reported.
     /// </summary>
     public async Task<DeadLetterRedrive> RedriveAsync(string gemeentecode, int max, CancellationToken cancellationToken)
     {
         var subscription = SubscriptionOf(gemeentecode);
         var outcomes = new List<RedriveOutcome>();
         var outcomeOf = new Dictionary<long, int>();
-        var held = new List<DeadLetteredMessage>();
+        var held = new List<ServiceBusReceivedMessage>();
         var now = _time.GetUtcNow();
         string? stoppedBy = null;
-        try
+        var receiver = _open(subscription);
+        await using (receiver.ConfigureAwait(false))
         {
-            for (var locks = 0; outcomes.Count < max; locks++)
+            try
             {
-                if (locks >= LockBudget(max))
+                for (var locks = 0; outcomes.Count < max; locks++)
                 {
-                    stoppedBy = LocksKeptExpiring;
-                    break;
-                }
-
-                if (await LockNextAsync(subscription, cancellationToken).ConfigureAwait(false) is not { } message)
-                {
-                    break;
-                }
-
-                if (outcomeOf.TryGetValue(message.SequenceNumber, out var seen))
-                {
-                    // Came round again: its lock expired (held too long) or was lost while removing it after the resend.
-                    held.RemoveAll(m => m.SequenceNumber == message.SequenceNumber);
-                    if (outcomes[seen].Result == RedriveResult.SentNotRemoved && await TryCompleteAsync(message) is null)
+                    if (locks >= LockBudget(max))
                     {
-                        outcomes[seen] = outcomes[seen] with { Result = RedriveResult.Sent, Detail = "sent again to " + _target.Topic + " (removed on a second try)" };
-                    }
-                    else
-                    {
-                        held.Add(message); // keep it locked, so the next head is another message
+                        stoppedBy = LocksKeptExpiring;
+                        break;
                     }
 
-                    continue;
-                }
+                    var received = await receiver.ReceiveMessagesAsync(1, ReceiveWait, cancellationToken).ConfigureAwait(false);
+                    if (received.Count == 0)
+                    {
+                        break;
+                    }
 
-                outcomeOf[message.SequenceNumber] = outcomes.Count;
-                if (HoldReason(message, gemeentecode, now) is { } reason)
-                {
-                    held.Add(message);
-                    outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Held, reason));
-                    continue;
-                }
+                    var message = received[0];
+                    if (outcomeOf.TryGetValue(message.SequenceNumber, out var seen))
+                    {
+                        // Came round again: its lock expired (held too long) or was lost while completing it after the resend.
+                        held.RemoveAll(m => m.SequenceNumber == message.SequenceNumber);
+                        if (outcomes[seen].Result == RedriveResult.SentNotRemoved && await TryCompleteAsync(receiver, message).ConfigureAwait(false) is null)
+                        {
+                            outcomes[seen] = outcomes[seen] with { Result = RedriveResult.Sent, Detail = "sent again to " + Topic + " (removed on a second try)" };
+                        }
+                        else
+                        {
+                            held.Add(message); // keep it locked, so the next receive gets another message
+                        }
 
-                var sent = (await _topic.PublishAsync([message.ToOutbound()], cancellationToken).ConfigureAwait(false))[0];
-                if (sent.Status != PublishStatus.Sent)
-                {
-                    held.Add(message);
-                    outcomes.Add(new RedriveOutcome(message.MessageId, RedriveResult.Failed, sent.Reason ?? sent.Status.ToString()));
-                    continue;
-                }
+                        continue;
+                    }
 
-                // Sent: remove it whatever happens to the caller now, or the next run sends it once more.
-                outcomes.Add(await TryCompleteAsync(message) is { } failure
-                    ? new RedriveOutcome(message.MessageId, RedriveResult.SentNotRemoved,
-                        "sent again, but still in the dead-letter queue (" + failure + "); a later re-drive is dropped by the topic as a duplicate and then removes it")
-                    : new RedriveOutcome(message.MessageId, RedriveResult.Sent, "sent again to " + _target.Topic));
+                    var deadLetter = DeadLetteredMessage.From(message);
+                    outcomeOf[message.SequenceNumber] = outcomes.Count;
+                    if (HoldReason(deadLetter, gemeentecode, now) is { } reason)
+                    {
+                        held.Add(message);
+                        outcomes.Add(new RedriveOutcome(deadLetter.MessageId, RedriveResult.Held, reason));
+                        continue;
+                    }
+
+                    var sent = (await _topic.PublishAsync([deadLetter.ToOutbound()], cancellationToken).ConfigureAwait(false))[0];
+                    if (sent.Status != PublishStatus.Sent)
+                    {
+                        held.Add(message);
+                        outcomes.Add(new RedriveOutcome(deadLetter.MessageId, RedriveResult.Failed, sent.Reason ?? sent.Status.ToString()));
+                        continue;
+                    }
+
+                    // Sent: remove it whatever happens to the caller now, or the next run sends it once more.
+                    outcomes.Add(await TryCompleteAsync(receiver, message).ConfigureAwait(false) is { } failure
+                        ? new RedriveOutcome(deadLetter.MessageId, RedriveResult.SentNotRemoved,
+                            "sent again, but still in the dead-letter queue (" + failure + "); a later re-drive is dropped by the topic as a duplicate and then removes it")
+                        : new RedriveOutcome(deadLetter.MessageId, RedriveResult.Sent, "sent again to " + Topic));
+                }
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            stoppedBy = Describe(ex);
-        }
-        finally
-        {
-            foreach (var message in held)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                await UnlockQuietlyAsync(message).ConfigureAwait(false);
+                stoppedBy = Describe(ex);
+            }
+            finally
+            {
+                foreach (var message in held)
+                {
+                    await AbandonQuietlyAsync(receiver, message).ConfigureAwait(false);
+                }
             }
         }
 
         return new DeadLetterRedrive(subscription, outcomes, stoppedBy);
     }
 
-    /// <summary>Extra time on top of the duplicate detection window before a re-drive: clocks differ, windows are rounded.</summary>
-    public static readonly TimeSpan SafetyMargin = TimeSpan.FromMinutes(5);
-
-    private const string LocksKeptExpiring = "locks kept expiring before the run got through the queue: run again with a smaller --max";
-
-    // Each message is normally locked once; a few come round again after a lost or expired lock.
+    // Each message is normally received once; a few come round again after a lost or expired lock.
     private static int LockBudget(int max) => (2 * max) + 10;
 
     // Null when removed; otherwise why not.
-    private async Task<string?> TryCompleteAsync(DeadLetteredMessage message)
+    private static async Task<string?> TryCompleteAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
     {
         try
         {
-            await CompleteAsync(message, CancellationToken.None).ConfigureAwait(false);
+            await receiver.CompleteMessageAsync(message, CancellationToken.None).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -257,8 +280,25 @@ public sealed class ServiceBusDeadLetters
         }
     }
 
+    private static async Task AbandonQuietlyAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    {
+        try
+        {
+            await receiver.AbandonMessageAsync(message, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the lock expires on its own (the subscription's lock duration)
+        }
+    }
+
     private string? HoldReason(DeadLetteredMessage message, string gemeentecode, DateTimeOffset now)
     {
+        if (message.MessageId.Length == 0)
+        {
+            return "it has no MessageId: the topic could not recognise a resend as a duplicate";
+        }
+
         if (!message.ApplicationProperties.TryGetValue("gemeentecode", out var code) || code != gemeentecode)
         {
             return $"its gemeentecode property is '{code ?? "(none)"}', not {gemeentecode}: a resend would not come back to this subscription";
@@ -275,155 +315,15 @@ public sealed class ServiceBusDeadLetters
             : null;
     }
 
-    private async Task UnlockQuietlyAsync(DeadLetteredMessage message)
-    {
-        try
-        {
-            await UnlockAsync(message, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // the lock expires on its own (the subscription's lock duration)
-        }
-    }
-
     private static string Describe(Exception ex) => ex switch
     {
-        HttpRequestException or InvalidOperationException => ex.Message,
-        _ => "the broker did not answer in time or failed repeatedly (" + ex.GetType().Name + ")",
+        ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost } => "its lock was lost (MessageLockLost)",
+        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } => "the topic or subscription does not exist (MessagingEntityNotFound)",
+        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityDisabled } => "the subscription is disabled (MessagingEntityDisabled)",
+        ServiceBusException { IsTransient: true } e => $"Service Bus failed repeatedly ({e.Reason}); the client's retries ran out",
+        ServiceBusException e => $"Service Bus refused ({e.Reason})",
+        UnauthorizedAccessException =>
+            "not allowed: the identity needs Azure Service Bus Data Receiver on the subscription and Data Sender on the topic",
+        _ => ServiceBusFailure.Classify(ex).Reason,
     };
-
-    /// <summary>Locks and returns the next dead-lettered message of a subscription, or null when there is none.</summary>
-    public async Task<DeadLetteredMessage?> LockNextAsync(string subscription, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(HttpMethod.Post, _target.Under(DeadLetterPath(subscription) + "head?timeout=5"), cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NoContent)
-        {
-            return null;
-        }
-
-        Ensure(response, "lock the next dead-lettered message of subscription " + subscription);
-        try
-        {
-            return await ReadLockedAsync(response, subscription, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            // Locked but unreadable: give it back at once rather than leave it locked.
-            if (TrustedLocation(response) is { } location)
-            {
-                using var unlocked = await SendAsync(HttpMethod.Put, location, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            throw new InvalidOperationException("the broker returned a dead-lettered message this tool cannot read: " + ex.Message, ex);
-        }
-    }
-
-    // The lock URI only when it points at the namespace this tool talks to: the token is sent there.
-    private Uri? TrustedLocation(HttpResponseMessage response) =>
-        response.Headers.Location is { IsAbsoluteUri: true } location && string.Equals(location.Authority, _target.TopicUri.Authority, StringComparison.OrdinalIgnoreCase)
-            ? location
-            : null;
-
-    private async Task<DeadLetteredMessage> ReadLockedAsync(HttpResponseMessage response, string subscription, CancellationToken cancellationToken)
-    {
-        using var brokerProperties = JsonDocument.Parse(Header(response, "BrokerProperties") ?? "{}");
-        var broker = brokerProperties.RootElement;
-        var messageId = String(broker, "MessageId") ?? throw new InvalidOperationException("the dead-lettered message has no MessageId");
-        var lockToken = String(broker, "LockToken") ?? throw new InvalidOperationException("the dead-lettered message has no LockToken");
-        var lockUri = TrustedLocation(response)
-            ?? _target.Under($"{DeadLetterPath(subscription)}{Uri.EscapeDataString(messageId)}/{Uri.EscapeDataString(lockToken)}");
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in ContractProperties)
-        {
-            if (Header(response, name) is { } value)
-            {
-                properties[name] = Unquote(value);
-            }
-        }
-
-        return new DeadLetteredMessage(
-            messageId,
-            broker.TryGetProperty("SequenceNumber", out var seq) && seq.TryGetInt64(out var sequence) ? sequence : 0,
-            String(broker, "EnqueuedTimeUtc") is { } enqueued && DateTimeOffset.TryParse(enqueued, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
-            broker.TryGetProperty("DeliveryCount", out var dc) && dc.TryGetInt32(out var deliveries) ? deliveries : 0,
-            Header(response, "DeadLetterReason") is { } reason ? Unquote(reason) : null,
-            Header(response, "DeadLetterErrorDescription") is { } description ? Unquote(description) : null,
-            String(broker, "Label"),
-            String(broker, "CorrelationId"),
-            String(broker, "SessionId"),
-            broker.TryGetProperty("TimeToLive", out var ttl) && ttl.TryGetDouble(out var seconds) && seconds < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null,
-            response.Content.Headers.ContentType?.ToString() ?? "application/json",
-            properties,
-            await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))
-        {
-            LockUri = lockUri,
-        };
-    }
-
-    /// <summary>Gives the message back to the dead-letter queue (for listing, or after a failed re-drive).</summary>
-    public async Task UnlockAsync(DeadLetteredMessage message, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(HttpMethod.Put, message.LockUri, cancellationToken).ConfigureAwait(false);
-        Ensure(response, "unlock dead-lettered message " + message.MessageId);
-    }
-
-    /// <summary>Removes the message from the dead-letter queue (after it was sent again).</summary>
-    public async Task CompleteAsync(DeadLetteredMessage message, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(HttpMethod.Delete, message.LockUri, cancellationToken).ConfigureAwait(false);
-        Ensure(response, "remove dead-lettered message " + message.MessageId);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
-    {
-        var client = _httpClientFactory.CreateClient(ServiceBusRestTransport.HttpClientName);
-        var (response, _) = await _authorization.SendRefreshingOnceAsync(
-            async header =>
-            {
-                using var request = new HttpRequestMessage(method, uri) { Content = new ByteArrayContent([]) };
-                request.Headers.TryAddWithoutValidation("Authorization", header);
-                return await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            },
-            r => r.StatusCode == HttpStatusCode.Unauthorized,
-            () => { },
-            cancellationToken).ConfigureAwait(false);
-        return response;
-    }
-
-    private static void Ensure(HttpResponseMessage response, string what)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            var code = (int)response.StatusCode;
-            var hint = code switch
-            {
-                401 or 403 => ": the identity needs the Listen right (Azure Service Bus Data Receiver) and Send (Data Sender) on the topic",
-                404 => ": the lock expired or the message is gone",
-                410 => ": the topic or subscription does not exist",
-                _ => "",
-            };
-            throw new HttpRequestException($"could not {what}: HTTP {code} {response.StatusCode}{hint}", null, response.StatusCode);
-        }
-    }
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
-
-    // Custom properties come back as headers, strings in JSON quotes.
-    private static string Unquote(string value)
-    {
-        if (value.Length < 2 || value[0] != '"' || value[^1] != '"')
-        {
-            return value;
-        }
-
-        using var quoted = JsonDocument.Parse(value);
-        return quoted.RootElement.GetString() ?? value;
-    }
-
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string DeadLetterPath(string subscription) => $"subscriptions/{Uri.EscapeDataString(subscription)}/$DeadLetterQueue/messages/";
 }

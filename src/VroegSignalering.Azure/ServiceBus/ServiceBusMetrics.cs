@@ -3,8 +3,8 @@ using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-// Publish counters on the app's "VroegSignalering" meter. Tags carry only the outcome class and an HTTP
-// status or failure code, never message ids or properties: those can identify a household.
+// Publish counters on the app's "VroegSignalering" meter. Tags carry only the outcome class and a
+// failure code, never message ids or properties: those can identify a household.
 internal sealed class ServiceBusMetrics
 {
     public const string MeterName = "VroegSignalering";

@@ -1,5 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
+using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,10 +10,16 @@ using Microsoft.Extensions.Options;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
+// Opens a PeekLock receiver on the dead-letter sub-queue of one of the topic's subscriptions. A seam:
+// tests register their own in place of the client's.
+internal delegate ServiceBusReceiver OpenDeadLetterReceiver(string subscription);
+
 internal static class ServiceBusServiceCollectionExtensions
 {
-    // Registers ServiceBusRestTransport (as itself: which transport dispatch uses is decided
-    // elsewhere), its options from Dispatch:ServiceBus validated on start, and the resilient HttpClient.
+    // Registers one ServiceBusClient (through Microsoft.Extensions.Azure), the topic's ServiceBusSender,
+    // ServiceBusTransport (as itself: which transport dispatch uses is decided elsewhere), the dead-letter
+    // reader, and the options from Dispatch:ServiceBus validated on start. Nothing connects here: the SDK
+    // creates its connection on the first send or receive.
     internal static IServiceCollection AddServiceBusTransport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ServiceBusTransportOptions>()
@@ -21,65 +29,58 @@ internal static class ServiceBusServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ServiceBusMetrics>();
 
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value;
-            return ServiceBusTarget.Resolve(options).Target
-                   ?? throw new InvalidOperationException("Dispatch:ServiceBus options passed validation but did not resolve");
-        });
-        services.TryAddKeyedSingleton<TokenCredential>(ServiceBusRestTransport.CredentialServiceKey, (sp, _) =>
-            CreateCredential(sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value.ClientId));
-        services.TryAddSingleton<ServiceBusAuthorization>(sp =>
-        {
-            var target = sp.GetRequiredService<ServiceBusTarget>();
-            var time = sp.GetService<TimeProvider>() ?? TimeProvider.System;
-            return target.SharedAccessKey is { } key
-                ? new SharedAccessSignatureAuthorization(target.ResourceUri, key, time)
-                : new EntraIdAuthorization(sp.GetRequiredKeyedService<TokenCredential>(ServiceBusRestTransport.CredentialServiceKey), time);
-        });
-
-        services.AddHttpClient(ServiceBusRestTransport.HttpClientName, client =>
+        // AddAzureClients registers a NullLoggerFactory unless a logger factory is already there.
+        services.AddLogging();
+        services.AddAzureClients(clients => clients
+            .AddClient<ServiceBusClient, ServiceBusClientOptions>((clientOptions, credential, sp) =>
             {
-                // The resilience pipeline owns attempt and total timeouts.
-                client.Timeout = Timeout.InfiniteTimeSpan;
+                var options = OptionsOf(sp);
+                return string.IsNullOrWhiteSpace(options.ConnectionString)
+                    ? new ServiceBusClient(options.FullyQualifiedNamespace!.Trim(), credential, clientOptions)
+                    : new ServiceBusClient(options.ConnectionString, clientOptions);
             })
-            .AddResilienceHandler("servicebus", (builder, context) =>
-            {
-                var sp = context.ServiceProvider;
-                ServiceBusResilience.Configure(
-                    builder,
-                    sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value,
-                    sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                    sp.GetRequiredService<ILogger<ServiceBusRestTransport>>());
-            });
+            .WithCredential(sp => CreateCredential(OptionsOf(sp).ClientId))
+            .ConfigureOptions((clientOptions, sp) => clientOptions.RetryOptions = RetryOptions(OptionsOf(sp).Retry)));
 
-        services.TryAddSingleton(sp => new ServiceBusRestTransport(
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<ServiceBusTarget>(),
-            sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value,
-            sp.GetRequiredService<ServiceBusAuthorization>(),
+        services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(OptionsOf(sp).TopicName));
+        services.TryAddSingleton(sp => new ServiceBusTransport(
+            sp.GetRequiredService<ServiceBusSender>(),
+            OptionsOf(sp),
             sp.GetRequiredService<ServiceBusMetrics>(),
-            sp.GetRequiredService<ILogger<ServiceBusRestTransport>>()));
+            sp.GetRequiredService<ILogger<ServiceBusTransport>>()));
+        services.TryAddSingleton<OpenDeadLetterReceiver>(sp =>
+        {
+            var client = sp.GetRequiredService<ServiceBusClient>();
+            var topic = OptionsOf(sp).TopicName;
+
+            // The subscriptions require sessions, their dead-letter queues do not: a plain receiver reads them.
+            return subscription => client.CreateReceiver(topic, subscription, new ServiceBusReceiverOptions
+            {
+                SubQueue = SubQueue.DeadLetter,
+                ReceiveMode = ServiceBusReceiveMode.PeekLock,
+            });
+        });
         services.TryAddSingleton(sp => new ServiceBusDeadLetters(
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<ServiceBusTarget>(),
-            sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value,
-            sp.GetRequiredService<ServiceBusAuthorization>(),
-            sp.GetRequiredService<ServiceBusRestTransport>(),
+            sp.GetRequiredService<OpenDeadLetterReceiver>(),
+            OptionsOf(sp),
+            sp.GetRequiredService<ServiceBusTransport>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }
 
-    private static TokenCredential CreateCredential(string? clientId) => string.IsNullOrWhiteSpace(clientId)
+    internal static TokenCredential CreateCredential(string? clientId) => string.IsNullOrWhiteSpace(clientId)
         ? new DefaultAzureCredential()
         : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-}
 
-internal sealed class ServiceBusTransportOptionsValidator : IValidateOptions<ServiceBusTransportOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ServiceBusTransportOptions options)
+    internal static ServiceBusRetryOptions RetryOptions(ServiceBusRetrySettings settings) => new()
     {
-        var (_, errors) = ServiceBusTarget.Resolve(options);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
+        Mode = ServiceBusRetryMode.Exponential,
+        MaxRetries = settings.MaxRetries,
+        Delay = settings.Delay,
+        MaxDelay = settings.MaxDelay,
+        TryTimeout = settings.TryTimeout,
+    };
+
+    // Validated on first use as on start: an invalid setting throws OptionsValidationException naming it.
+    private static ServiceBusTransportOptions OptionsOf(IServiceProvider sp) => sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value;
 }

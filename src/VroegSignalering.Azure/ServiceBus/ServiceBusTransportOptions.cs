@@ -1,37 +1,30 @@
 namespace VroegSignalering.Azure.ServiceBus;
 
 /// <summary>
-/// Settings of the Service Bus REST transport, bound from <c>Dispatch:ServiceBus</c>. Either
-/// <see cref="FullyQualifiedNamespace"/> (Microsoft Entra ID, managed identity in Azure) or
-/// <see cref="ConnectionString"/> (shared access signature) must be set.
+/// Settings of the Service Bus transport, bound from <c>Dispatch:ServiceBus</c>. Either
+/// <see cref="FullyQualifiedNamespace"/> (Microsoft Entra ID: the managed identity in Azure) or
+/// <see cref="ConnectionString"/> (shared access key, where one is configured) must be set.
 /// </summary>
 public sealed class ServiceBusTransportOptions
 {
     public const string SectionName = "Dispatch:ServiceBus";
 
-    /// <summary>Standard tier limit for one message and for one batch.</summary>
-    public const int StandardTierMaxBatchBytes = 262_144;
-
-    /// <summary>Service Bus accepts at most 100 messages per send transaction.</summary>
+    /// <summary>Service Bus accepts at most 100 messages in one batch.</summary>
     public const int BrokerMaxBatchMessages = 100;
 
-    /// <summary>The namespace host, e.g. <c>vroeg-ns.servicebus.windows.net</c>. Selects Entra ID authentication.</summary>
+    /// <summary>The namespace host, e.g. <c>vroeg-ns.servicebus.windows.net</c>. Selects Microsoft Entra ID.</summary>
     public string? FullyQualifiedNamespace { get; set; }
 
     public string Topic { get; set; } = "outreach-tasks";
 
     /// <summary>
-    /// A namespace or topic connection string
-    /// (<c>Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...</c>).
-    /// Selects shared access signature authentication.
+    /// A namespace or topic connection string (<c>Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...</c>).
+    /// Used instead of Microsoft Entra ID where it is set.
     /// </summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>Client id of a user-assigned managed identity; without it DefaultAzureCredential is used.</summary>
     public string? ClientId { get; set; }
-
-    /// <summary>Absolute base URI that replaces <c>https://{namespace}</c> for requests (local listeners in tests).</summary>
-    public Uri? Endpoint { get; set; }
 
     /// <summary>
     /// The topic's duplicate detection history window (infra parameter <c>duplicateDetectionWindow</c>, default 1 hour).
@@ -39,30 +32,24 @@ public sealed class ServiceBusTransportOptions
     /// </summary>
     public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Largest request body, brackets and separators included.</summary>
-    public int MaxBatchBytes { get; set; } = StandardTierMaxBatchBytes;
-
     public int MaxBatchMessages { get; set; } = BrokerMaxBatchMessages;
 
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>The client's retries (<c>ServiceBusClientOptions.RetryOptions</c>, exponential back-off).</summary>
+    public ServiceBusRetrySettings Retry { get; set; } = new();
 
-    /// <summary>Budget for one request including all its retries.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    internal string TopicName => Topic.Trim('/', ' ');
+}
 
-    public int MaxRetryAttempts { get; set; } = 4;
+/// <summary>Bound from <c>Dispatch:ServiceBus:Retry</c>; the SDK retries every operation with these.</summary>
+public sealed class ServiceBusRetrySettings
+{
+    public int MaxRetries { get; set; } = 4;
 
-    /// <summary>First backoff delay; later ones grow exponentially with jitter unless the broker sends Retry-After.</summary>
-    public TimeSpan BaseRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>The first back-off; later ones grow exponentially, with jitter, up to <see cref="MaxDelay"/>.</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Longest wait between attempts, also for a Retry-After the broker asks for.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Share of failed attempts within the sampling window that opens the circuit.</summary>
-    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
-
-    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
-
-    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long one attempt may take, opening the connection included.</summary>
+    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,3 +1,5 @@
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,108 +10,114 @@ namespace VroegSignalering.Azure.Tests.ServiceBus;
 
 public class ServiceBusTransportOptionsTests
 {
-    [Fact]
-    public void A_namespace_sends_to_the_topic_messages_endpoint_with_entra_id()
+    private const string Namespace = "vroeg-ns.servicebus.windows.net";
+    private const string ConnectionString = $"Endpoint=sb://{Namespace}/;SharedAccessKeyName=dispatch-send;SharedAccessKey=c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seQ==";
+
+    // ---- Validation ----
+
+    [Theory]
+    [InlineData("FullyQualifiedNamespace", Namespace)]
+    [InlineData("ConnectionString", ConnectionString)]
+    [InlineData("ConnectionString", $"Endpoint=sb://{Namespace}/;SharedAccessSignature=SharedAccessSignature sr=x&sig=y&se=1&skn=z")]
+    public void A_namespace_or_a_connection_string_alone_is_a_complete_configuration(string setting, string value)
     {
-        var (target, errors) = ServiceBusTarget.Resolve(new ServiceBusTransportOptions { FullyQualifiedNamespace = "vroeg-ns.servicebus.windows.net" });
-
-        Assert.Empty(errors);
-        Assert.Equal("https://vroeg-ns.servicebus.windows.net/outreach-tasks/messages", target!.SendUri.AbsoluteUri);
-        Assert.Equal("https://vroeg-ns.servicebus.windows.net/outreach-tasks", target.ResourceUri.AbsoluteUri);
-        Assert.Null(target.SharedAccessKey);
-    }
-
-    [Fact]
-    public void A_connection_string_selects_shared_access_signatures_for_its_namespace()
-    {
-        var (target, errors) = ServiceBusTarget.Resolve(new ServiceBusTransportOptions { ConnectionString = TransportHarness.ConnectionString, Topic = "other-topic" });
-
-        Assert.Empty(errors);
-        Assert.Equal("https://vroeg-ns.servicebus.windows.net/other-topic/messages", target!.SendUri.AbsoluteUri);
-        Assert.Equal(new SharedAccessKey(TransportHarness.KeyName, TransportHarness.Key), target.SharedAccessKey);
-    }
-
-    [Fact]
-    public void An_endpoint_override_moves_requests_but_not_the_signed_resource()
-    {
-        var (target, _) = ServiceBusTarget.Resolve(new ServiceBusTransportOptions
-        {
-            ConnectionString = TransportHarness.ConnectionString,
-            Endpoint = new Uri("http://127.0.0.1:5123"),
-        });
-
-        Assert.Equal("http://127.0.0.1:5123/outreach-tasks/messages", target!.SendUri.AbsoluteUri);
-        Assert.Equal("https://vroeg-ns.servicebus.windows.net/outreach-tasks", target.ResourceUri.AbsoluteUri);
+        Assert.Empty(ServiceBusTransportOptionsValidator.Errors(Bind(new() { [setting] = value })));
     }
 
     [Fact]
     public void Missing_settings_name_both_ways_to_configure_the_transport()
     {
-        var (_, errors) = ServiceBusTarget.Resolve(new ServiceBusTransportOptions());
+        var error = Assert.Single(ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions()));
 
-        var error = Assert.Single(errors);
         Assert.Contains("Dispatch:ServiceBus:FullyQualifiedNamespace", error, StringComparison.Ordinal);
         Assert.Contains("Dispatch:ServiceBus:ConnectionString", error, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("Endpoint=sb://vroeg-ns.servicebus.windows.net/;SharedAccessKeyName=send", "SharedAccessKeyName and SharedAccessKey")]
+    [InlineData("Endpoint=sb://vroeg-ns.servicebus.windows.net/;SharedAccessKey=s3cr3t-value=", "SharedAccessKeyName and SharedAccessKey")]
     [InlineData("SharedAccessKeyName=send;SharedAccessKey=s3cr3t-value=", "Endpoint=sb://")]
-    [InlineData("Endpoint=sb://vroeg-ns.servicebus.windows.net/;SharedAccessSignature=SharedAccessSignature sr=x", "ready-made SharedAccessSignature")]
     [InlineData("not a connection string", "malformed")]
     public void A_broken_connection_string_is_explained_without_echoing_the_key(string connectionString, string expected)
     {
-        var (_, errors) = ServiceBusTarget.Resolve(new ServiceBusTransportOptions { ConnectionString = connectionString });
+        var errors = ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions { ConnectionString = connectionString });
 
-        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Dispatch:ServiceBus:ConnectionString", StringComparison.Ordinal) && e.Contains(expected, StringComparison.Ordinal));
         Assert.All(errors, e => Assert.DoesNotContain("s3cr3t", e, StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_namespace_that_contradicts_the_connection_string_is_rejected()
     {
-        var (_, errors) = ServiceBusTarget.Resolve(new ServiceBusTransportOptions
+        var errors = ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions
         {
             FullyQualifiedNamespace = "other-ns.servicebus.windows.net",
-            ConnectionString = TransportHarness.ConnectionString,
+            ConnectionString = ConnectionString,
         });
 
         Assert.Contains(errors, e => e.Contains("differs from the connection string", StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData("MaxBatchMessages", "101")]
-    [InlineData("MaxBatchMessages", "0")]
-    [InlineData("MaxBatchBytes", "100")]
-    [InlineData("AttemptTimeout", "00:00:00.001")]
-    [InlineData("MaxRetryAttempts", "-1")]
-    [InlineData("CircuitBreakerMinimumThroughput", "1")]
-    public void Limits_outside_what_the_broker_or_polly_accept_are_rejected(string setting, string value)
+    [InlineData("sb://vroeg-ns.servicebus.windows.net/")]
+    [InlineData("vroeg-ns.servicebus.windows.net/outreach-tasks")]
+    public void A_namespace_with_a_scheme_or_path_is_rejected(string fqns)
     {
-        var options = Bind(new Dictionary<string, string?> { ["FullyQualifiedNamespace"] = "vroeg-ns.servicebus.windows.net", [setting] = value });
+        var error = Assert.Single(ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions { FullyQualifiedNamespace = fqns }));
 
-        var (_, errors) = ServiceBusTarget.Resolve(options);
+        Assert.StartsWith("Dispatch:ServiceBus:FullyQualifiedNamespace must be a host name", error, StringComparison.Ordinal);
+    }
 
-        Assert.Contains(errors, e => e.Contains("Dispatch:ServiceBus:" + setting, StringComparison.Ordinal));
+    [Fact]
+    public void A_connection_string_scoped_to_another_entity_than_the_topic_is_rejected()
+    {
+        var error = Assert.Single(ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions { ConnectionString = ConnectionString + ";EntityPath=outcomes" }));
+
+        Assert.Equal("Dispatch:ServiceBus:ConnectionString is scoped to entity 'outcomes' but Topic is 'outreach-tasks'", error);
+    }
+
+    [Theory]
+    [InlineData("MaxBatchMessages", "101", "MaxBatchMessages")]
+    [InlineData("MaxBatchMessages", "0", "MaxBatchMessages")]
+    [InlineData("DuplicateDetectionWindow", "00:00:10", "DuplicateDetectionWindow")]
+    [InlineData("DuplicateDetectionWindow", "8.00:00:00", "DuplicateDetectionWindow")]
+    [InlineData("Retry:MaxRetries", "-1", "Retry:MaxRetries")]
+    [InlineData("Retry:MaxRetries", "101", "Retry:MaxRetries")]
+    [InlineData("Retry:Delay", "00:00:00", "Retry:Delay")]
+    [InlineData("Retry:Delay", "00:06:00", "Retry:Delay")]
+    [InlineData("Retry:MaxDelay", "00:00:00.500", "Retry:MaxDelay")]
+    [InlineData("Retry:TryTimeout", "00:00:00", "Retry:TryTimeout")]
+    [InlineData("Retry:TryTimeout", "02:00:00", "Retry:TryTimeout")]
+    [InlineData("Topic", " / ", "Topic")]
+    public void Settings_outside_what_the_broker_or_the_sdk_accept_are_rejected_by_name(string setting, string value, string named)
+    {
+        var errors = ServiceBusTransportOptionsValidator.Errors(Bind(new() { ["FullyQualifiedNamespace"] = Namespace, [setting] = value }));
+
+        Assert.Contains(errors, e => e.StartsWith("Dispatch:ServiceBus:" + named + " ", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Settings_bind_from_the_dispatch_service_bus_section()
     {
-        var options = Bind(new Dictionary<string, string?>
+        var options = Bind(new()
         {
-            ["FullyQualifiedNamespace"] = "vroeg-ns.servicebus.windows.net",
+            ["FullyQualifiedNamespace"] = Namespace,
             ["Topic"] = "outreach-tasks-test",
             ["ClientId"] = "00000000-0000-0000-0000-000000000001",
-            ["MaxBatchBytes"] = "65536",
-            ["TotalTimeout"] = "00:02:00",
+            ["DuplicateDetectionWindow"] = "02:00:00",
+            ["Retry:MaxRetries"] = "6",
+            ["Retry:Delay"] = "00:00:02",
+            ["Retry:MaxDelay"] = "00:01:00",
+            ["Retry:TryTimeout"] = "00:00:45",
         });
 
         Assert.Equal("outreach-tasks-test", options.Topic);
         Assert.Equal("00000000-0000-0000-0000-000000000001", options.ClientId);
-        Assert.Equal(65536, options.MaxBatchBytes);
-        Assert.Equal(TimeSpan.FromMinutes(2), options.TotalTimeout);
+        Assert.Equal(TimeSpan.FromHours(2), options.DuplicateDetectionWindow);
         Assert.Equal(100, options.MaxBatchMessages);
+        Assert.Equal((6, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(45)),
+            (options.Retry.MaxRetries, options.Retry.Delay, options.Retry.MaxDelay, options.Retry.TryTimeout));
+        Assert.Empty(ServiceBusTransportOptionsValidator.Errors(options));
     }
 
     [Fact]
@@ -124,16 +132,101 @@ public class ServiceBusTransportOptionsTests
         Assert.Contains("Dispatch:ServiceBus is not configured", ex.Message, StringComparison.Ordinal);
     }
 
+    // ---- Registration ----
+
+    [Fact]
+    public async Task With_a_namespace_and_client_id_the_transport_resolves_on_one_client_without_connecting()
+    {
+        await using var provider = Provider(new()
+        {
+            ["FullyQualifiedNamespace"] = "vroeg-test.servicebus.windows.net",
+            ["ClientId"] = "00000000-0000-0000-0000-000000000001",
+        });
+
+        Assert.NotNull(provider.GetRequiredService<ServiceBusTransport>());
+        var client = provider.GetRequiredService<ServiceBusClient>();
+        var sender = provider.GetRequiredService<ServiceBusSender>();
+        Assert.Equal("vroeg-test.servicebus.windows.net", client.FullyQualifiedNamespace);
+        Assert.Equal("outreach-tasks", sender.EntityPath);
+        Assert.Equal("vroeg-test.servicebus.windows.net", sender.FullyQualifiedNamespace);
+        Assert.False(client.IsClosed);
+        Assert.Same(client, provider.GetRequiredService<ServiceBusClient>());
+    }
+
+    [Fact]
+    public async Task With_a_connection_string_the_client_uses_its_namespace()
+    {
+        await using var provider = Provider(new() { ["ConnectionString"] = ConnectionString, ["Topic"] = "outreach-tasks-test" });
+
+        Assert.NotNull(provider.GetRequiredService<ServiceBusTransport>());
+        Assert.Equal(Namespace, provider.GetRequiredService<ServiceBusClient>().FullyQualifiedNamespace);
+        Assert.Equal("outreach-tasks-test", provider.GetRequiredService<ServiceBusSender>().EntityPath);
+    }
+
+    [Fact]
+    public void A_client_id_selects_that_user_assigned_managed_identity_and_none_selects_the_default_credential()
+    {
+        Assert.IsType<ManagedIdentityCredential>(ServiceBusServiceCollectionExtensions.CreateCredential("00000000-0000-0000-0000-000000000001"));
+        Assert.IsType<DefaultAzureCredential>(ServiceBusServiceCollectionExtensions.CreateCredential(null));
+    }
+
+    [Fact]
+    public async Task Retry_settings_become_the_clients_exponential_retry_options()
+    {
+        await using var provider = Provider(new()
+        {
+            ["FullyQualifiedNamespace"] = Namespace,
+            ["Retry:MaxRetries"] = "6",
+            ["Retry:Delay"] = "00:00:02",
+            ["Retry:MaxDelay"] = "00:01:00",
+            ["Retry:TryTimeout"] = "00:00:45",
+        });
+
+        // The options Microsoft.Extensions.Azure hands the client factory.
+        var retry = provider.GetRequiredService<IOptionsMonitor<ServiceBusClientOptions>>().Get("Default").RetryOptions;
+
+        Assert.Equal(ServiceBusRetryMode.Exponential, retry.Mode);
+        Assert.Equal((6, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(45)), (retry.MaxRetries, retry.Delay, retry.MaxDelay, retry.TryTimeout));
+    }
+
+    [Fact]
+    public async Task The_dead_letter_receiver_reads_the_gemeentes_subscription_dead_letter_queue_in_peek_lock_mode()
+    {
+        await using var provider = Provider(new() { ["FullyQualifiedNamespace"] = Namespace });
+
+        await using var receiver = provider.GetRequiredService<OpenDeadLetterReceiver>()(ServiceBusDeadLetters.SubscriptionOf("0363"));
+
+        Assert.Equal("outreach-tasks/Subscriptions/gm0363/$DeadLetterQueue", receiver.EntityPath);
+        Assert.Equal(ServiceBusReceiveMode.PeekLock, receiver.ReceiveMode);
+    }
+
+    [Fact]
+    public async Task Resolving_the_transport_with_invalid_settings_fails_naming_the_setting()
+    {
+        await using var provider = Provider(new() { ["FullyQualifiedNamespace"] = Namespace, ["MaxBatchMessages"] = "500" });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ServiceBusTransport>());
+
+        Assert.Contains("Dispatch:ServiceBus:MaxBatchMessages", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> settings) => new ConfigurationBuilder()
+        .AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>($"{ServiceBusTransportOptions.SectionName}:{kv.Key}", kv.Value)))
+        .Build();
+
+    private static ServiceProvider Provider(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddServiceBusTransport(Configuration(settings));
+        return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    // The registration's own binding, applied without the validation that IOptions.Value would run.
     private static ServiceBusTransportOptions Bind(Dictionary<string, string?> settings)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>($"{ServiceBusTransportOptions.SectionName}:{kv.Key}", kv.Value)))
-            .Build();
         var services = new ServiceCollection();
-        services.AddServiceBusTransport(configuration);
+        services.AddServiceBusTransport(Configuration(settings));
         using var provider = services.BuildServiceProvider();
-
-        // The registration's own binding, applied without the validation that IOptions.Value would run.
         var options = new ServiceBusTransportOptions();
         foreach (var configure in provider.GetServices<IConfigureOptions<ServiceBusTransportOptions>>())
         {

@@ -125,7 +125,7 @@ public sealed class OutboxFailureAndRetryTests : IDisposable
 public sealed class TransportSelectionTests
 {
     [Fact]
-    public void Dispatch_transport_servicebus_resolves_the_service_bus_rest_transport()
+    public void Dispatch_transport_servicebus_resolves_the_service_bus_sdk_transport_without_connecting()
     {
         using var app = new PipelineApp(new Dictionary<string, string?>
         {
@@ -134,7 +134,7 @@ public sealed class TransportSelectionTests
             ["Dispatch:ServiceBus:ClientId"] = "00000000-0000-0000-0000-000000000001",
         });
 
-        Assert.IsType<ServiceBusRestTransport>(app.Services.GetRequiredService<IOutreachTransport>());
+        Assert.IsType<ServiceBusTransport>(app.Services.GetRequiredService<IOutreachTransport>());
     }
 
     [Fact]

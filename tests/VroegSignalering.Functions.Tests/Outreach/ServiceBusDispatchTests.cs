@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
+using System.Runtime.CompilerServices;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Functions.Tests.Pipeline;
 using VroegSignalering.Testing;
@@ -15,45 +10,34 @@ using VroegSignalering.Testing;
 namespace VroegSignalering.Functions.Tests.Outreach;
 
 /// <summary>
-/// The real pipeline on Azurite dispatching through the Service Bus REST transport to a local broker: a 400
-/// marks the outbox row failed with its reason, and a retry after the fix sends the task once, by its id.
+/// The real pipeline on Azurite dispatching through the Service Bus SDK transport, with the topic's
+/// ServiceBusSender replaced by a fake (no broker is reachable here): a refused send marks the outbox row
+/// failed with its reason, and a retry after the fix sends the task once, by its id.
 /// </summary>
-public sealed class ServiceBusDispatchTests : IAsyncLifetime
+public sealed class ServiceBusDispatchTests : IDisposable
 {
-    private readonly ConcurrentQueue<(string Path, string? Authorization, string Body)> _received = new();
-    private WebApplication? _broker;
-    private PipelineApp? _app;
-    private volatile int _status = 400;
+    private readonly TopicSender _topic = new();
+    private readonly PipelineApp _app;
 
-    public async Task InitializeAsync()
+    public ServiceBusDispatchTests()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _broker = builder.Build();
-        _broker.Run(async context =>
-        {
-            using var reader = new StreamReader(context.Request.Body);
-            _received.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), await reader.ReadToEndAsync()));
-            context.Response.StatusCode = _status;
-        });
-        await _broker.StartAsync();
-        var address = _broker.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _app = new PipelineApp(new Dictionary<string, string?>
-        {
-            ["Dispatch:Transport"] = "ServiceBus",
-            ["Dispatch:ServiceBus:ConnectionString"] = "Endpoint=sb://vroeg-test.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=dGVzdC1vbmx5LWtleQ==",
-            ["Dispatch:ServiceBus:Endpoint"] = address,
-            ["Dispatch:ServiceBus:BaseRetryDelay"] = "00:00:00",
-            ["Dispatch:ServiceBus:MaxRetryDelay"] = "00:00:00.010",
-            ["Dispatch:SweepAfter"] = "00:00:00",
-        });
+        _app = new PipelineApp(
+            new Dictionary<string, string?>
+            {
+                ["Dispatch:Transport"] = "ServiceBus",
+                ["Dispatch:ServiceBus:FullyQualifiedNamespace"] = "vroeg-test.servicebus.windows.net",
+                ["Dispatch:SweepAfter"] = "00:00:00",
+            },
+            // Registered after the app's own ServiceBusSender, so the transport gets this one; the
+            // ServiceBusClient is then never created.
+            services: s => s.AddSingleton<ServiceBusSender>(_topic));
     }
 
     [Fact]
-    public async Task A_400_marks_the_row_failed_with_the_reason_and_a_retry_after_the_fix_sends_the_task_once()
+    public async Task A_refused_send_marks_the_row_failed_with_the_reason_and_a_retry_after_the_fix_sends_the_task_once()
     {
-        using (var response = await _app!.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(TestSignals.Signal("SB-400", huisnummer: 39))))
+        _topic.Refusal = new UnauthorizedAccessException("Unauthorized access. 'Send' claim(s) are required to perform this operation.");
+        using (var response = await _app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(TestSignals.Signal("SB-REFUSED", huisnummer: 39))))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
@@ -62,30 +46,61 @@ public sealed class ServiceBusDispatchTests : IAsyncLifetime
 
         var row = Assert.Single(await _app.RowsAsync("o|"));
         Assert.Equal("Failed", row.GetString("Status"));
-        Assert.Contains("400", row.GetString("LastError"), StringComparison.Ordinal);
-        var refused = Assert.Single(_received);
-        Assert.Equal("/outreach-tasks/messages", refused.Path);
-        Assert.StartsWith("SharedAccessSignature sr=", refused.Authorization, StringComparison.Ordinal);
+        Assert.StartsWith("Unauthorized (", row.GetString("LastError"), StringComparison.Ordinal);
+        var refused = Assert.Single(_topic.Attempts);
+        Assert.False(refused.Accepted);
 
-        _status = 201;
+        _topic.Refusal = null;
         var summary = await _app.Services.GetRequiredService<OutboxDispatcher>().RetryFailedAsync(CancellationToken.None);
         await _app.SweepAsync();
 
         Assert.Equal(1, summary.Sent);
         Assert.Equal("Dispatched", Assert.Single(await _app.RowsAsync("o|")).GetString("Status"));
         var taskId = Assert.Single(await _app.RowsAsync("t|")).RowKey[2..];
-        var ids = _received.Select(r => JsonDocument.Parse(r.Body).RootElement.EnumerateArray()
-            .Select(m => m.GetProperty("BrokerProperties").GetProperty("MessageId").GetString()).Single()).ToList();
-        Assert.Equal([taskId, taskId], ids);
+        Assert.Equal([(taskId, false), (taskId, true)], _topic.Attempts.Select(a => (a.Message.MessageId, a.Accepted)));
+        var sent = _topic.Attempts.Last().Message;
+        Assert.Equal("outreach-task.v1", sent.Subject);
+        Assert.False(string.IsNullOrEmpty(sent.SessionId));
+        Assert.Equal(sent.SessionId, sent.CorrelationId);
+        Assert.True(sent.ApplicationProperties.ContainsKey("gemeentecode"));
     }
 
-    public async Task DisposeAsync()
+    public void Dispose() => _app.Dispose();
+
+    // The topic's sender without a broker: batches from ServiceBusModelFactory, each send recorded and
+    // refused with Refusal while it is set.
+    private sealed class TopicSender : ServiceBusSender
     {
-        _app?.Dispose();
-        if (_broker is not null)
+        private readonly ConditionalWeakTable<ServiceBusMessageBatch, List<ServiceBusMessage>> _batches = new();
+
+        public Exception? Refusal { get; set; }
+
+        public ConcurrentQueue<(ServiceBusMessage Message, bool Accepted)> Attempts { get; } = new();
+
+        public override ValueTask<ServiceBusMessageBatch> CreateMessageBatchAsync(CancellationToken cancellationToken = default) =>
+            CreateMessageBatchAsync(new CreateMessageBatchOptions(), cancellationToken);
+
+        public override ValueTask<ServiceBusMessageBatch> CreateMessageBatchAsync(CreateMessageBatchOptions options, CancellationToken cancellationToken = default)
         {
-            await _broker.StopAsync();
-            await _broker.DisposeAsync();
+            var store = new List<ServiceBusMessage>();
+            var batch = ServiceBusModelFactory.ServiceBusMessageBatch(0, store);
+            _batches.Add(batch, store);
+            return ValueTask.FromResult(batch);
         }
+
+        public override Task SendMessagesAsync(ServiceBusMessageBatch messageBatch, CancellationToken cancellationToken = default)
+        {
+            var refusal = Refusal;
+            foreach (var message in _batches.TryGetValue(messageBatch, out var store) ? store : [])
+            {
+                Attempts.Enqueue((message, refusal is null));
+            }
+
+            return refusal is null ? Task.CompletedTask : Task.FromException(refusal);
+        }
+
+        public override Task CloseAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

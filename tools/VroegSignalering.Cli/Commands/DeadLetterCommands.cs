@@ -30,7 +30,7 @@ internal static class DeadLetterCommands
         var pipeline = new PipelineOptions();
         var gemeente = CommandHelpers.GemeenteOption("The gemeente whose subscription (gm<code>) to read.");
         var max = MaxOption("show");
-        var command = new Command("list", "Show dead-lettered tasks: task id, enqueued, deliveries, the broker's reason. Each is locked to read it and unlocked again.") { gemeente, max };
+        var command = new Command("list", "Show dead-lettered tasks: task id, enqueued, deliveries, the broker's reason. Read by peeking: nothing is locked or changed.") { gemeente, max };
         pipeline.AddTo(command);
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
@@ -63,7 +63,8 @@ internal static class DeadLetterCommands
         var max = MaxOption("re-drive");
         var command = new Command("redrive",
             "Send dead-lettered tasks to the topic again (same message id and properties), then remove them from the dead-letter queue. " +
-            "Tasks first sent within the topic's duplicate detection window stay: the broker would drop the resend.")
+            "Tasks first sent within the topic's duplicate detection window, or of another gemeente, stay: the broker would drop the resend, " +
+            "or it would not come back to this subscription.")
         {
             gemeente, max,
         };
