@@ -2,7 +2,7 @@ namespace VroegSignalering.Core.Outreach;
 
 /// <summary>
 /// A message on its way to a broker, with the broker properties consumers filter and deduplicate on.
-/// Transports map it onto their own envelope (Service Bus BrokerProperties/UserProperties, or the
+/// Transports map it onto their own envelope (a Service Bus message with its properties, or the
 /// local storage-queue envelope).
 /// </summary>
 public sealed record OutboundMessage
@@ -34,10 +34,10 @@ public enum PublishStatus
     /// <summary>The broker accepted the message.</summary>
     Sent,
 
-    /// <summary>Retrying will not help until someone fixes the cause (400, 403, 410, 413, too large).</summary>
+    /// <summary>Retrying will not help until someone fixes the cause (no right to send, no topic, too large).</summary>
     FailedPermanently,
 
-    /// <summary>Retries ran out on a transient failure (429, 5xx, timeouts, open circuit); try again later.</summary>
+    /// <summary>Retries ran out on a transient failure (throttled, full, unreachable, timed out); try again later.</summary>
     FailedTransiently,
 }
 
