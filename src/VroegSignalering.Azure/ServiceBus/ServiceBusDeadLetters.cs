@@ -324,6 +324,6 @@ public sealed class ServiceBusDeadLetters
         ServiceBusException e => $"Service Bus refused ({e.Reason})",
         UnauthorizedAccessException =>
             "not allowed: the identity needs Azure Service Bus Data Receiver on the subscription and Data Sender on the topic",
-        _ => ServiceBusFailure.Classify(ex).Reason,
+        _ => ServiceBusTransport.Classify(ex).Reason,
     };
 }

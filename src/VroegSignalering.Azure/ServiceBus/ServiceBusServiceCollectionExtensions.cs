@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
@@ -27,7 +28,6 @@ internal static class ServiceBusServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceBusTransportOptions>, ServiceBusTransportOptionsValidator>());
         services.AddMetrics();
-        services.TryAddSingleton<ServiceBusMetrics>();
 
         // AddAzureClients registers a NullLoggerFactory unless a logger factory is already there.
         services.AddLogging();
@@ -46,7 +46,7 @@ internal static class ServiceBusServiceCollectionExtensions
         services.TryAddSingleton(sp => new ServiceBusTransport(
             sp.GetRequiredService<ServiceBusSender>(),
             OptionsOf(sp),
-            sp.GetRequiredService<ServiceBusMetrics>(),
+            sp.GetRequiredService<IMeterFactory>(),
             sp.GetRequiredService<ILogger<ServiceBusTransport>>()));
         services.TryAddSingleton<OpenDeadLetterReceiver>(sp =>
         {
