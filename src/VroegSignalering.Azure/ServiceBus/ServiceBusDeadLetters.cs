@@ -10,11 +10,8 @@ public sealed record DeadLetteredMessage(
     string? Subject, string? CorrelationId, string? SessionId, TimeSpan? TimeToLive, string ContentType, IReadOnlyDictionary<string, string> ApplicationProperties, string Body)
 {
     /// <summary>The message as it was first sent: same id, properties and body.</summary>
-    public OutboundMessage ToOutbound() => new()
-    {
-        MessageId = MessageId, Subject = Subject ?? OutreachTaskMessage.SchemaVersionV1, CorrelationId = CorrelationId, SessionId = SessionId,
-        TimeToLive = TimeToLive, ContentType = ContentType, ApplicationProperties = ApplicationProperties, Body = Body,
-    };
+    public OutboundMessage ToOutbound() => new() { MessageId = MessageId, Subject = Subject ?? OutreachTaskMessage.SchemaVersionV1, CorrelationId = CorrelationId,
+        SessionId = SessionId, TimeToLive = TimeToLive, ContentType = ContentType, ApplicationProperties = ApplicationProperties, Body = Body };
 
     // Only the contract's application properties: the broker's DeadLetterReason and DeadLetterErrorDescription live there too.
     internal static DeadLetteredMessage From(ServiceBusReceivedMessage m) => new(
@@ -25,11 +22,9 @@ public sealed record DeadLetteredMessage(
         m.Body.ToString());
 }
 
-/// <summary>
-/// What a re-drive did with one dead-lettered message: <see cref="Sent"/> to the topic again and removed from the dead-letter queue;
-/// <see cref="Held"/> there (first sent within the duplicate detection window, or when is unknown, or of another gemeente); <see cref="Failed"/>
-/// (the topic did not accept it, so it stays); or <see cref="SentNotRemoved"/> (sent again, but removing it failed: its lock was lost).
-/// </summary>
+/// <summary>What a re-drive did with a dead letter: <see cref="Sent"/> again and removed; or left in the queue as <see cref="Held"/> (first sent within
+/// the duplicate detection window, at an unknown time, or of another gemeente), <see cref="Failed"/> (the topic refused it) or <see cref="SentNotRemoved"/>
+/// (sent again, but its lock was lost before it could be removed).</summary>
 public enum RedriveResult { Sent, Held, Failed, SentNotRemoved }
 
 public sealed record RedriveOutcome(string MessageId, RedriveResult Result, string Detail);
@@ -40,11 +35,9 @@ public sealed record DeadLetterRedrive(string Subscription, IReadOnlyList<Redriv
 /// <summary>A listing of dead letters, and why it stopped early (null when it read to the end or the maximum).</summary>
 public sealed record DeadLetterListing(string Subscription, IReadOnlyList<DeadLetteredMessage> Messages, string? StoppedBy);
 
-/// <summary>
-/// The dead-letter queues of the outreach topic's subscriptions (<c>gm&lt;gemeentecode&gt;</c>), through a <see cref="ServiceBusReceiver"/>
-/// on <see cref="SubQueue.DeadLetter"/>. Listing peeks (no locks); re-driving receives in PeekLock mode and resends through the topic's
-/// transport. Reading needs <i>Azure Service Bus Data Receiver</i> on the subscription, re-driving also <i>Data Sender</i> on the topic.
-/// </summary>
+/// <summary>The dead-letter queues of the topic's subscriptions (<c>gm&lt;gemeentecode&gt;</c>) through a <see cref="ServiceBusReceiver"/> on <see cref="SubQueue.DeadLetter"/>.
+/// Listing peeks (locks nothing) and needs <i>Azure Service Bus Data Receiver</i>; re-driving receives in PeekLock mode and resends through the transport,
+/// so it also needs <i>Data Sender</i> on the topic.</summary>
 public sealed class ServiceBusDeadLetters
 {
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromMinutes(5); // on top of the duplicate detection window: clocks differ, windows are rounded
@@ -80,17 +73,13 @@ public sealed class ServiceBusDeadLetters
                 from = page.Max(m => m.SequenceNumber) + 1;
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) { stoppedBy = Describe(ex); }
-
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) { stoppedBy = Why(ex); }
         return new DeadLetterListing(SubscriptionOf(gemeentecode), [.. messages.OrderBy(m => m.SequenceNumber)], stoppedBy);
     }
 
-    /// <summary>
-    /// Sends up to <paramref name="max"/> dead-lettered tasks to the topic again, with their own id and properties, and removes each only
-    /// once the topic accepted it. Held back (left in the dead-letter queue): a task first sent within the duplicate detection window plus
-    /// a safety margin, or at an unknown time (the broker would drop the resend as a duplicate yet accept the send), and one of another
-    /// gemeente (its resend would not come back here). A broker failure stops the run with the reason; what was done is reported.
-    /// </summary>
+    /// <summary>Sends up to <paramref name="max"/> dead-lettered tasks to the topic again, with their own id and properties, and removes each only once the
+    /// topic took it. Held back: one first sent within the duplicate detection window plus a margin or at an unknown time (the broker would drop the resend
+    /// as a duplicate yet accept the send), and one of another gemeente (its resend would not come back here). A broker failure stops the run, with the reason.</summary>
     public async Task<DeadLetterRedrive> RedriveAsync(string gemeentecode, int max, CancellationToken cancellationToken)
     {
         var (outcomes, stoppedBy) = (new List<RedriveOutcome>(), (string?)null);
@@ -124,7 +113,7 @@ public sealed class ServiceBusDeadLetters
                 if (outcomes[index].Result != RedriveResult.Sent) { locked[message.SequenceNumber] = message; }
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) { stoppedBy = Describe(ex); }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested) { stoppedBy = Why(ex); }
         finally
         {
             foreach (var message in locked.Values) // a failed abandon is left be: the lock expires on its own
@@ -150,35 +139,26 @@ public sealed class ServiceBusDeadLetters
                 string.Create(CultureInfo.InvariantCulture, $"first sent within the duplicate detection window; re-drive after {safeAfter:yyyy-MM-dd HH:mm:ss} UTC"),
             _ => null,
         };
-        var sent = held is null ? (await _topic.PublishAsync([task.ToOutbound()], cancellationToken).ConfigureAwait(false))[0] : null;
+        if (held is not null) { return new RedriveOutcome(task.MessageId, RedriveResult.Held, held); }
+        var sent = (await _topic.PublishAsync([task.ToOutbound()], cancellationToken).ConfigureAwait(false))[0];
+        if (sent.Status != PublishStatus.Sent) { return new RedriveOutcome(task.MessageId, RedriveResult.Failed, sent.Reason ?? sent.Status.ToString()); }
 
-        // Once sent, it is removed whatever happens to the caller now, or the next run sends it once more.
-        return sent is null ? new RedriveOutcome(task.MessageId, RedriveResult.Held, held!)
-            : sent.Status != PublishStatus.Sent ? new RedriveOutcome(task.MessageId, RedriveResult.Failed, sent.Reason ?? sent.Status.ToString())
-            : await CompleteAsync(receiver, message).ConfigureAwait(false) is { } failure ? new RedriveOutcome(task.MessageId, RedriveResult.SentNotRemoved,
-                $"sent again, but still in the dead-letter queue ({failure}); a later re-drive is dropped by the topic as a duplicate and then removes it")
+        // Sent: removed whatever happens to the caller now, or the next run sends it once more.
+        return await CompleteAsync(receiver, message).ConfigureAwait(false) is { } failure
+            ? new RedriveOutcome(task.MessageId, RedriveResult.SentNotRemoved, $"sent again, but still in the dead-letter queue: {failure}; a later re-drive is dropped by the topic as a duplicate and then removes it")
             : new RedriveOutcome(task.MessageId, RedriveResult.Sent, "sent again to " + Topic);
     }
 
     private static Task<string?> CompleteAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message) =>
         Quietly(() => receiver.CompleteMessageAsync(message, CancellationToken.None));
 
-    // Settles a message without the caller's token (a resent task must still be removed): null when done, otherwise why not.
+    // Completes or abandons without the caller's token (a resent task must still be removed): null when done, otherwise why not.
     private static async Task<string?> Quietly(Func<Task> settle)
     {
         try { await settle().ConfigureAwait(false); }
-        catch (Exception ex) when (ex is not OutOfMemoryException) { return Describe(ex); }
+        catch (Exception ex) when (ex is not OutOfMemoryException) { return Why(ex); }
         return null;
     }
 
-    private static string Describe(Exception ex) => ex switch
-    {
-        ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost } => "its lock was lost (MessageLockLost)",
-        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } => "the topic or subscription does not exist (MessagingEntityNotFound)",
-        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityDisabled } => "the subscription is disabled (MessagingEntityDisabled)",
-        ServiceBusException { IsTransient: true } e => $"Service Bus failed repeatedly ({e.Reason}); the client's retries ran out",
-        ServiceBusException e => $"Service Bus refused ({e.Reason})",
-        UnauthorizedAccessException => "not allowed: the identity needs Azure Service Bus Data Receiver on the subscription and Data Sender on the topic",
-        _ => ServiceBusTransport.Classify(ex).Reason,
-    };
+    private static string Why(Exception ex) => ServiceBusTransport.Classify(ex, deadLetters: true).Reason;
 }

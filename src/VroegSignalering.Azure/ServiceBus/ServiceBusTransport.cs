@@ -9,15 +9,10 @@ using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>
-/// Publishes to the Service Bus topic in <see cref="ServiceBusMessageBatch"/>es the SDK sizes to what the broker accepts, at most <see cref="ServiceBusTransportOptions.MaxBatchMessages"/>
-/// each. Every message gets one outcome, in input order; only cancellation throws. MessageId is the task id, so with duplicate detection on the
-/// topic a resend after an ambiguous failure is harmless.
-/// </summary>
+/// <summary>Publishes to the topic in batches the SDK sizes to what the broker takes, at most <see cref="ServiceBusTransportOptions.MaxBatchMessages"/> each.
+/// Every message gets one outcome, in input order; only cancellation throws. MessageId is the task id: with the topic's duplicate detection a resend is harmless.</summary>
 public sealed partial class ServiceBusTransport : IOutreachTransport
 {
-    internal const string SentCounterName = "vroeg.dispatch.publish.sent";
-    internal const string FailedCounterName = "vroeg.dispatch.publish.failed";
     private readonly ServiceBusSender _sender;
     private readonly int _maxBatchMessages;
     private readonly ILogger _logger; // logs counts, reason codes and message ids only: bodies and property values hold personal data
@@ -27,8 +22,8 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
     internal ServiceBusTransport(ServiceBusSender sender, ServiceBusTransportOptions options, IMeterFactory meters, ILogger<ServiceBusTransport> logger)
     {
         (_sender, _maxBatchMessages, _logger) = (sender, options.MaxBatchMessages, logger);
-        _sent = meters.Create(VroegTelemetry.Name).CreateCounter<long>(SentCounterName, "{message}", "Messages the broker accepted.");
-        _failed = meters.Create(VroegTelemetry.Name).CreateCounter<long>(FailedCounterName, "{message}", "Messages not sent, by outcome and reason.");
+        _sent = meters.Create(VroegTelemetry.Name).CreateCounter<long>("vroeg.dispatch.publish.sent", "{message}", "Messages the broker accepted.");
+        _failed = meters.Create(VroegTelemetry.Name).CreateCounter<long>("vroeg.dispatch.publish.failed", "{message}", "Messages not sent, by outcome and reason.");
     }
 
     /// <inheritdoc />
@@ -51,16 +46,16 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
             var (start, end) = (next, messages.Count);
             try
             {
-                // Skips invalid messages and stops at the first that does not fit, unless the batch is empty: that one can never go.
                 using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
-                for (; next < end && batch.Count < _maxBatchMessages && (mapped[next] is not { } message || batch.TryAddMessage(message) || batch.Count == 0); next++)
+                for (; next < end && batch.Count < _maxBatchMessages; next++)
                 {
-                    if (mapped[next] is not null && batch.Count == 0)
-                    {
-                        var bytes = Encoding.UTF8.GetByteCount(messages[next].Body);
-                        MessageDoesNotFit(messages[next].MessageId, bytes, batch.MaxSizeInBytes);
-                        Settle(next, next + 1, PublishStatus.FailedPermanently, "MessageSizeExceeded", string.Create(CultureInfo.InvariantCulture, $"MessageSizeExceeded (a {bytes}-byte body does not fit an empty batch of at most {batch.MaxSizeInBytes} bytes)"));
-                    }
+                    if (mapped[next] is not { } message || batch.TryAddMessage(message)) { continue; }
+                    if (batch.Count > 0) { break; }
+
+                    // An empty batch refuses only a message that can never go: it alone fails.
+                    var bytes = Encoding.UTF8.GetByteCount(messages[next].Body);
+                    MessageDoesNotFit(messages[next].MessageId, bytes, batch.MaxSizeInBytes);
+                    Settle(next, next + 1, PublishStatus.FailedPermanently, "MessageSizeExceeded", string.Create(CultureInfo.InvariantCulture, $"MessageSizeExceeded (a {bytes}-byte body does not fit an empty batch of at most {batch.MaxSizeInBytes} bytes)"));
                 }
 
                 end = next;
@@ -72,20 +67,14 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // After a transient failure (throttled, out of reach) later batches would only burn the same retries and could overtake this
+                // one within a session: the outbox sweeper sends them later, in order.
                 var failure = Classify(ex);
                 var failed = Settle(start, end, failure.Transient ? PublishStatus.FailedTransiently : PublishStatus.FailedPermanently, failure.Code, failure.Reason);
-                next = end;
-                if (!failure.Transient)
-                {
-                    BatchFailedPermanently(failed, failure.Code);
-                    continue;
-                }
-
-                // Throttled or out of reach: later batches would only burn the same retries and could overtake this one within a session.
-                // The outbox sweeper sends them later, in order.
-                var skipped = Settle(end, messages.Count, PublishStatus.FailedTransiently, "skipped", $"not sent: an earlier batch failed transiently ({failure.Reason})");
-                BatchFailedTransiently(failed, failure.Code, skipped);
-                break;
+                var skipped = failure.Transient ? Settle(end, messages.Count, PublishStatus.FailedTransiently, "skipped", $"not sent: an earlier batch failed transiently ({failure.Reason})") : 0;
+                if (failure.Transient) { BatchFailedTransiently(failed, failure.Code, skipped); }
+                else { BatchFailedPermanently(failed, failure.Code); }
+                next = failure.Transient ? messages.Count : end;
             }
         }
 
@@ -102,20 +91,22 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
         }
     }
 
-    // What a failed call means for the messages it carried. Code is a metric tag and the first word of Reason (the outbox derives its own tag
-    // from it); Reason goes into the outbox row: it names cause and fix, never the broker's free text. Callers filter out their own cancellation.
-    internal static ServiceBusFailure Classify(Exception exception) => exception switch
+    // What a failed call means: Code is a metric tag and the first word of Reason (the outbox derives its own tag from it); Reason goes into
+    // the outbox row or the re-drive report, so it names cause and fix, never the broker's free text. Callers filter out their own cancellation.
+    internal static ServiceBusFailure Classify(Exception exception, bool deadLetters = false) => exception switch
     {
         ServiceBusException { Reason: ServiceBusFailureReason.MessageSizeExceeded } => new(false, "MessageSizeExceeded", "Service Bus refused the message as too large for the topic"),
-        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } => new(false, "MessagingEntityNotFound", "the topic does not exist; redeploy the infrastructure"),
-        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityDisabled } => new(false, "MessagingEntityDisabled", "the topic is disabled; enable it"),
+        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } =>
+            new(false, "MessagingEntityNotFound", deadLetters ? "the topic or the gemeente's subscription does not exist" : "the topic does not exist; redeploy the infrastructure"),
+        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityDisabled } => new(false, "MessagingEntityDisabled", $"the {(deadLetters ? "subscription" : "topic")} is disabled; enable it"),
+        ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost } => new(false, "MessageLockLost", "its lock was lost"),
         ServiceBusException { Reason: ServiceBusFailureReason.ServiceBusy } => new(true, "ServiceBusy", "Service Bus is throttling; the client's retries ran out"),
         ServiceBusException { Reason: ServiceBusFailureReason.QuotaExceeded } => new(true, "QuotaExceeded", "the topic is full or a namespace quota was reached; consumers must drain their subscriptions"),
         ServiceBusException { Reason: ServiceBusFailureReason.ServiceTimeout } => new(true, "ServiceTimeout", "Service Bus did not answer in time; the client's retries ran out"),
         ServiceBusException { Reason: ServiceBusFailureReason.ServiceCommunicationProblem } => new(true, "ServiceCommunicationProblem", "could not reach Service Bus; the client's retries ran out"),
         ServiceBusException { IsTransient: true } e => new(true, e.Reason.ToString(), "Service Bus failed transiently; the client's retries ran out"),
-        ServiceBusException e => new(false, e.Reason.ToString(), "Service Bus refused the send"), // the SDK says retrying will not help: an operator looks
-        UnauthorizedAccessException => new(false, "Unauthorized", "the identity needs Azure Service Bus Data Sender on the topic"),
+        ServiceBusException e => new(false, e.Reason.ToString(), deadLetters ? "Service Bus refused" : "Service Bus refused the send"), // retrying will not help: an operator looks
+        UnauthorizedAccessException => new(false, "Unauthorized", $"the identity needs Azure Service Bus {(deadLetters ? "Data Receiver on the subscription and " : "")}Data Sender on the topic"),
 
         // Getting a token failed (managed identity endpoint down, or no identity yet): the next sweep may get one.
         AuthenticationFailedException or CredentialUnavailableException => new(true, "Authentication", $"could not get a token for Service Bus ({exception.GetType().Name})"),

@@ -2,14 +2,14 @@ using Microsoft.Extensions.Options;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>
-/// Settings of the Service Bus transport, bound from <c>Dispatch:ServiceBus</c>: <see cref="FullyQualifiedNamespace"/> (Microsoft Entra ID,
-/// the managed identity in Azure) or <see cref="ConnectionString"/> (shared access key, where one is configured) must be set.
-/// </summary>
+/// <summary>Settings of the Service Bus transport, bound from <c>Dispatch:ServiceBus</c>: <see cref="FullyQualifiedNamespace"/> (Microsoft Entra ID, the
+/// managed identity in Azure) or <see cref="ConnectionString"/> (shared access key, where one is configured) must be set.</summary>
 public sealed class ServiceBusTransportOptions
 {
     public const string SectionName = "Dispatch:ServiceBus";
     public const int BrokerMaxBatchMessages = 100; // Service Bus accepts at most 100 messages in one batch
+    public string Topic { get; set; } = "outreach-tasks";
+    public int MaxBatchMessages { get; set; } = BrokerMaxBatchMessages;
 
     /// <summary>The namespace host, e.g. <c>vroeg-ns.servicebus.windows.net</c>. Selects Microsoft Entra ID.</summary>
     public string? FullyQualifiedNamespace { get; set; }
@@ -26,8 +26,6 @@ public sealed class ServiceBusTransportOptions
     /// <summary>The client's retries (<c>ServiceBusClientOptions.RetryOptions</c>), for every operation: exponential back-off with jitter.</summary>
     public ServiceBusRetrySettings Retry { get; set; } = new();
 
-    public string Topic { get; set; } = "outreach-tasks";
-    public int MaxBatchMessages { get; set; } = BrokerMaxBatchMessages;
     internal string TopicName => Topic.Trim('/', ' ');
 }
 
