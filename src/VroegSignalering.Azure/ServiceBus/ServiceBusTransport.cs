@@ -22,8 +22,9 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
     internal ServiceBusTransport(ServiceBusSender sender, ServiceBusTransportOptions options, IMeterFactory meters, ILogger<ServiceBusTransport> logger)
     {
         (_sender, _maxBatchMessages, _logger) = (sender, options.MaxBatchMessages, logger);
-        _sent = meters.Create(VroegTelemetry.Name).CreateCounter<long>("vroeg.dispatch.publish.sent", "{message}", "Messages the broker accepted.");
-        _failed = meters.Create(VroegTelemetry.Name).CreateCounter<long>("vroeg.dispatch.publish.failed", "{message}", "Messages not sent, by outcome and reason.");
+        var meter = meters.Create(VroegTelemetry.Name);
+        _sent = meter.CreateCounter<long>("vroeg.dispatch.publish.sent", "{message}", "Messages the broker accepted.");
+        _failed = meter.CreateCounter<long>("vroeg.dispatch.publish.failed", "{message}", "Messages not sent, by outcome and reason.");
     }
 
     /// <inheritdoc />
@@ -55,7 +56,8 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
                     // An empty batch refuses only a message that can never go: it alone fails.
                     var bytes = Encoding.UTF8.GetByteCount(messages[next].Body);
                     MessageDoesNotFit(messages[next].MessageId, bytes, batch.MaxSizeInBytes);
-                    Settle(next, next + 1, PublishStatus.FailedPermanently, "MessageSizeExceeded", string.Create(CultureInfo.InvariantCulture, $"MessageSizeExceeded (a {bytes}-byte body does not fit an empty batch of at most {batch.MaxSizeInBytes} bytes)"));
+                    Settle(next, next + 1, PublishStatus.FailedPermanently, "MessageSizeExceeded", string.Create(CultureInfo.InvariantCulture,
+                        $"MessageSizeExceeded (a {bytes}-byte body does not fit an empty batch of at most {batch.MaxSizeInBytes} bytes)"));
                 }
 
                 end = next;

@@ -60,7 +60,8 @@ internal sealed class ServiceBusTransportOptionsValidator : IValidateOptions<Ser
             (entity is not null && !string.IsNullOrEmpty(topic) && entity != topic, $"{P}ConnectionString is scoped to entity '{entity}' but Topic is '{topic}'"),
             (!string.IsNullOrEmpty(fqns) && Uri.CheckHostName(fqns) != UriHostNameType.Dns, $"{P}FullyQualifiedNamespace must be a host name such as vroeg-ns.servicebus.windows.net (no scheme, no path)"),
             (Uri.CheckHostName(fqns) == UriHostNameType.Dns && host is not null && !host.Equals(fqns, StringComparison.OrdinalIgnoreCase), $"{P}FullyQualifiedNamespace '{fqns}' differs from the connection string's endpoint '{host}'"),
-            (string.IsNullOrEmpty(fqns) && cs is null, $"Dispatch:ServiceBus is not configured: set {P}FullyQualifiedNamespace (Microsoft Entra ID, managed identity) or {P}ConnectionString (shared access key)"),
+            (string.IsNullOrEmpty(fqns) && cs is null,
+                $"Dispatch:ServiceBus is not configured: set {P}FullyQualifiedNamespace (Microsoft Entra ID, managed identity) or {P}ConnectionString (shared access key)"),
             (o.MaxBatchMessages is < 1 or > ServiceBusTransportOptions.BrokerMaxBatchMessages, $"{P}MaxBatchMessages must be between 1 and {ServiceBusTransportOptions.BrokerMaxBatchMessages}"),
             (o.DuplicateDetectionWindow < TimeSpan.FromSeconds(20) || o.DuplicateDetectionWindow > TimeSpan.FromDays(7), $"{P}DuplicateDetectionWindow must be between 00:00:20 and 7.00:00:00, as the topic's setting"),
 
