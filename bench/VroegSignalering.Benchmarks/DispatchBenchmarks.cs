@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Azure.Messaging.ServiceBus;
@@ -37,13 +38,12 @@ public class DispatchBenchmarks
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMetrics();
-        services.AddSingleton<ServiceBusMetrics>();
         _provider = services.BuildServiceProvider();
         _sender = new AcceptingSender();
         _transport = new ServiceBusTransport(
             _sender,
             new ServiceBusTransportOptions { MaxBatchMessages = MaxBatchMessages },
-            _provider.GetRequiredService<ServiceBusMetrics>(),
+            _provider.GetRequiredService<IMeterFactory>(),
             _provider.GetRequiredService<ILogger<ServiceBusTransport>>());
         _messages = Enumerable.Range(0, MessagesPerPublish).Select(CreateTask).ToArray();
 

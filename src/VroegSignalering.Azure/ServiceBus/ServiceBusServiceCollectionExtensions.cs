@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
@@ -10,76 +11,42 @@ using Microsoft.Extensions.Options;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-// Opens a PeekLock receiver on the dead-letter sub-queue of one of the topic's subscriptions. A seam:
-// tests register their own in place of the client's.
+// Opens a PeekLock receiver on the dead-letter sub-queue of one of the topic's subscriptions: a seam tests replace.
 internal delegate ServiceBusReceiver OpenDeadLetterReceiver(string subscription);
 
 internal static class ServiceBusServiceCollectionExtensions
 {
-    // Registers one ServiceBusClient (through Microsoft.Extensions.Azure), the topic's ServiceBusSender,
-    // ServiceBusTransport (as itself: which transport dispatch uses is decided elsewhere), the dead-letter
-    // reader, and the options from Dispatch:ServiceBus validated on start. Nothing connects here: the SDK
-    // creates its connection on the first send or receive.
+    // One ServiceBusClient (through Microsoft.Extensions.Azure), the topic's sender, the transport (as itself: which transport dispatch uses
+    // is decided elsewhere), the dead-letter reader, and the options, validated on start. Nothing connects before the first send or receive.
     internal static IServiceCollection AddServiceBusTransport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ServiceBusTransportOptions>()
-            .Bind(configuration.GetSection(ServiceBusTransportOptions.SectionName))
-            .ValidateOnStart();
+        services.AddOptions<ServiceBusTransportOptions>().Bind(configuration.GetSection(ServiceBusTransportOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceBusTransportOptions>, ServiceBusTransportOptionsValidator>());
-        services.AddMetrics();
-        services.TryAddSingleton<ServiceBusMetrics>();
-
-        // AddAzureClients registers a NullLoggerFactory unless a logger factory is already there.
-        services.AddLogging();
+        services.AddMetrics().AddLogging(); // else AddAzureClients registers a NullLoggerFactory
         services.AddAzureClients(clients => clients
-            .AddClient<ServiceBusClient, ServiceBusClientOptions>((clientOptions, credential, sp) =>
-            {
-                var options = OptionsOf(sp);
-                return string.IsNullOrWhiteSpace(options.ConnectionString)
-                    ? new ServiceBusClient(options.FullyQualifiedNamespace!.Trim(), credential, clientOptions)
-                    : new ServiceBusClient(options.ConnectionString, clientOptions);
-            })
+            .AddClient<ServiceBusClient, ServiceBusClientOptions>((clientOptions, credential, sp) => string.IsNullOrWhiteSpace(OptionsOf(sp).ConnectionString)
+                ? new ServiceBusClient(OptionsOf(sp).FullyQualifiedNamespace!.Trim(), credential, clientOptions)
+                : new ServiceBusClient(OptionsOf(sp).ConnectionString, clientOptions))
             .WithCredential(sp => CreateCredential(OptionsOf(sp).ClientId))
-            .ConfigureOptions((clientOptions, sp) => clientOptions.RetryOptions = RetryOptions(OptionsOf(sp).Retry)));
+            .ConfigureOptions((clientOptions, sp) => clientOptions.RetryOptions = new ServiceBusRetryOptions
+            {
+                Mode = ServiceBusRetryMode.Exponential, MaxRetries = OptionsOf(sp).Retry.MaxRetries, Delay = OptionsOf(sp).Retry.Delay,
+                MaxDelay = OptionsOf(sp).Retry.MaxDelay, TryTimeout = OptionsOf(sp).Retry.TryTimeout,
+            }));
 
+        // The subscriptions require sessions, their dead-letter queues do not: a plain receiver reads them.
+        services.TryAddSingleton<OpenDeadLetterReceiver>(sp => subscription => sp.GetRequiredService<ServiceBusClient>().CreateReceiver(
+            OptionsOf(sp).TopicName, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter, ReceiveMode = ServiceBusReceiveMode.PeekLock }));
         services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(OptionsOf(sp).TopicName));
         services.TryAddSingleton(sp => new ServiceBusTransport(
-            sp.GetRequiredService<ServiceBusSender>(),
-            OptionsOf(sp),
-            sp.GetRequiredService<ServiceBusMetrics>(),
-            sp.GetRequiredService<ILogger<ServiceBusTransport>>()));
-        services.TryAddSingleton<OpenDeadLetterReceiver>(sp =>
-        {
-            var client = sp.GetRequiredService<ServiceBusClient>();
-            var topic = OptionsOf(sp).TopicName;
-
-            // The subscriptions require sessions, their dead-letter queues do not: a plain receiver reads them.
-            return subscription => client.CreateReceiver(topic, subscription, new ServiceBusReceiverOptions
-            {
-                SubQueue = SubQueue.DeadLetter,
-                ReceiveMode = ServiceBusReceiveMode.PeekLock,
-            });
-        });
+            sp.GetRequiredService<ServiceBusSender>(), OptionsOf(sp), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<ServiceBusTransport>>()));
         services.TryAddSingleton(sp => new ServiceBusDeadLetters(
-            sp.GetRequiredService<OpenDeadLetterReceiver>(),
-            OptionsOf(sp),
-            sp.GetRequiredService<ServiceBusTransport>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            sp.GetRequiredService<OpenDeadLetterReceiver>(), OptionsOf(sp), sp.GetRequiredService<ServiceBusTransport>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }
 
-    internal static TokenCredential CreateCredential(string? clientId) => string.IsNullOrWhiteSpace(clientId)
-        ? new DefaultAzureCredential()
-        : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-
-    internal static ServiceBusRetryOptions RetryOptions(ServiceBusRetrySettings settings) => new()
-    {
-        Mode = ServiceBusRetryMode.Exponential,
-        MaxRetries = settings.MaxRetries,
-        Delay = settings.Delay,
-        MaxDelay = settings.MaxDelay,
-        TryTimeout = settings.TryTimeout,
-    };
+    internal static TokenCredential CreateCredential(string? clientId) =>
+        string.IsNullOrWhiteSpace(clientId) ? new DefaultAzureCredential() : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
 
     // Validated on first use as on start: an invalid setting throws OptionsValidationException naming it.
     private static ServiceBusTransportOptions OptionsOf(IServiceProvider sp) => sp.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value;

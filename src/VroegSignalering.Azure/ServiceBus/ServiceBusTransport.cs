@@ -1,31 +1,30 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Outreach;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-/// <summary>
-/// Publishes outbound messages to the Service Bus topic with a <see cref="ServiceBusSender"/>, in
-/// <see cref="ServiceBusMessageBatch"/>es the SDK sizes to what the broker accepts, at most
-/// <see cref="ServiceBusTransportOptions.MaxBatchMessages"/> each. Every message gets exactly one outcome,
-/// in input order; only cancellation throws. MessageId equals the task id, so with duplicate detection on
-/// the topic a resend after an ambiguous failure is harmless.
-/// </summary>
-public sealed class ServiceBusTransport : IOutreachTransport
+/// <summary>Publishes to the topic in batches the SDK sizes to what the broker takes, at most <see cref="ServiceBusTransportOptions.MaxBatchMessages"/> each.
+/// Every message gets one outcome, in input order; only cancellation throws. MessageId is the task id: with the topic's duplicate detection a resend is harmless.</summary>
+public sealed partial class ServiceBusTransport : IOutreachTransport
 {
     private readonly ServiceBusSender _sender;
     private readonly int _maxBatchMessages;
-    private readonly ServiceBusMetrics _metrics;
-    private readonly ILogger _logger;
+    private readonly ILogger _logger; // logs counts, reason codes and message ids only: bodies and property values hold personal data
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _failed; // tagged with the outcome and a failure code only: ids and properties can identify a household
 
-    internal ServiceBusTransport(ServiceBusSender sender, ServiceBusTransportOptions options, ServiceBusMetrics metrics, ILogger<ServiceBusTransport> logger)
+    internal ServiceBusTransport(ServiceBusSender sender, ServiceBusTransportOptions options, IMeterFactory meters, ILogger<ServiceBusTransport> logger)
     {
-        _sender = sender;
-        _maxBatchMessages = options.MaxBatchMessages;
-        _metrics = metrics;
-        _logger = logger;
+        (_sender, _maxBatchMessages, _logger) = (sender, options.MaxBatchMessages, logger);
+        var meter = meters.Create(VroegTelemetry.Name);
+        _sent = meter.CreateCounter<long>("vroeg.dispatch.publish.sent", "{message}", "Messages the broker accepted.");
+        _failed = meter.CreateCounter<long>("vroeg.dispatch.publish.failed", "{message}", "Messages not sent, by outcome and reason.");
     }
 
     /// <inheritdoc />
@@ -33,237 +32,123 @@ public sealed class ServiceBusTransport : IOutreachTransport
     {
         ArgumentNullException.ThrowIfNull(messages);
         cancellationToken.ThrowIfCancellationRequested();
-        if (messages.Count == 0)
-        {
-            return [];
-        }
-
-        var run = new PublishRun(messages, _metrics);
+        var outcomes = new PublishOutcome?[messages.Count]; // by input index: invalid, too large and skipped messages settle out of order
         var mapped = new ServiceBusMessage?[messages.Count];
         for (var i = 0; i < messages.Count; i++)
         {
-            if (TryMap(messages[i], out var message, out var invalid))
-            {
-                mapped[i] = message;
-            }
-            else
-            {
-                ServiceBusLog.MessageInvalid(_logger, messages[i].MessageId, invalid);
-                run.Fail([i], PublishStatus.FailedPermanently, $"InvalidMessage (Service Bus does not accept its {invalid})", "InvalidMessage");
-            }
+            if ((mapped[i] = Map(messages[i], out var invalid)) is not null) { continue; }
+            MessageInvalid(messages[i].MessageId, invalid!);
+            Settle(i, i + 1, PublishStatus.FailedPermanently, "InvalidMessage", $"InvalidMessage (Service Bus does not accept its {invalid})");
         }
 
-        var next = 0;
-        while (next < mapped.Length)
+        for (var next = 0; next < messages.Count;)
         {
-            ServiceBusMessageBatch batch;
+            // Until the batch is filled, a failure (the link cannot open: no connection, no right, no topic) concerns every message left.
+            var (start, end) = (next, messages.Count);
             try
             {
-                batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!IsCallerCancellation(ex, cancellationToken))
-            {
-                // Opening the link failed (no connection, no right, no topic): nothing from here on can go.
-                var failure = ServiceBusFailure.Classify(ex);
-                var rest = run.Unsettled(next);
-                Log(failure, rest.Count);
-                run.Fail(rest, failure.Transient ? PublishStatus.FailedTransiently : PublishStatus.FailedPermanently, failure.Reason, failure.Code);
-                break;
-            }
-
-            using (batch)
-            {
-                var members = new List<int>(Math.Min(_maxBatchMessages, mapped.Length - next));
-                for (; next < mapped.Length && members.Count < _maxBatchMessages; next++)
+                using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+                for (; next < end && batch.Count < _maxBatchMessages; next++)
                 {
-                    if (mapped[next] is not { } message)
-                    {
-                        continue;
-                    }
+                    if (mapped[next] is not { } message || batch.TryAddMessage(message)) { continue; }
+                    if (batch.Count > 0) { break; }
 
-                    if (batch.TryAddMessage(message))
-                    {
-                        members.Add(next);
-                    }
-                    else if (members.Count == 0)
-                    {
-                        // An empty batch refuses only a message that can never go: it alone fails.
-                        var bodyBytes = Encoding.UTF8.GetByteCount(messages[next].Body);
-                        ServiceBusLog.MessageDoesNotFit(_logger, messages[next].MessageId, bodyBytes, batch.MaxSizeInBytes);
-                        run.Fail([next], PublishStatus.FailedPermanently, string.Create(CultureInfo.InvariantCulture,
-                            $"MessageSizeExceeded (a {bodyBytes}-byte body does not fit an empty batch of at most {batch.MaxSizeInBytes} bytes)"), "MessageSizeExceeded");
-                    }
-                    else
-                    {
-                        break;
-                    }
+                    // An empty batch refuses only a message that can never go: it alone fails.
+                    var bytes = Encoding.UTF8.GetByteCount(messages[next].Body);
+                    MessageDoesNotFit(messages[next].MessageId, bytes, batch.MaxSizeInBytes);
+                    Settle(next, next + 1, PublishStatus.FailedPermanently, "MessageSizeExceeded", string.Create(CultureInfo.InvariantCulture,
+                        $"MessageSizeExceeded (a {bytes}-byte body does not fit an empty batch of at most {batch.MaxSizeInBytes} bytes)"));
                 }
 
-                if (members.Count == 0)
+                end = next;
+                if (batch.Count > 0)
                 {
-                    continue;
-                }
-
-                if (await SendAsync(batch, members, run, cancellationToken).ConfigureAwait(false) is { } transient)
-                {
-                    // The broker is throttling or out of reach: later batches would only burn the same retries and
-                    // could overtake this one within a session. The outbox sweeper sends them later, in order.
-                    var rest = run.Unsettled(next);
-                    if (rest.Count > 0)
-                    {
-                        ServiceBusLog.SkippedAfterTransientFailure(_logger, rest.Count, transient.Code);
-                        run.Fail(rest, PublishStatus.FailedTransiently, $"not sent: an earlier batch failed transiently ({transient.Reason})", "skipped");
-                    }
-
-                    break;
+                    await _sender.SendMessagesAsync(batch, cancellationToken).ConfigureAwait(false);
+                    Settle(start, end, PublishStatus.Sent);
                 }
             }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // After a transient failure (throttled, out of reach) later batches would only burn the same retries and could overtake this
+                // one within a session: the outbox sweeper sends them later, in order.
+                var failure = Classify(ex);
+                var failed = Settle(start, end, failure.Transient ? PublishStatus.FailedTransiently : PublishStatus.FailedPermanently, failure.Code, failure.Reason);
+                var skipped = failure.Transient ? Settle(end, messages.Count, PublishStatus.FailedTransiently, "skipped", $"not sent: an earlier batch failed transiently ({failure.Reason})") : 0;
+                if (failure.Transient) { BatchFailedTransiently(failed, failure.Code, skipped); }
+                else { BatchFailedPermanently(failed, failure.Code); }
+                next = failure.Transient ? messages.Count : end;
+            }
         }
 
-        return run.Complete(_logger);
+        // Every path above settles each message; the fallback keeps the contract should a future change miss one.
+        return [.. outcomes.Select((o, i) => o ?? new PublishOutcome(messages[i].MessageId, PublishStatus.FailedTransiently, "not attempted"))];
+
+        int Settle(int from, int to, PublishStatus status, string code = "", string? reason = null)
+        {
+            var unsettled = Enumerable.Range(from, to - from).Where(i => outcomes[i] is null).ToList();
+            unsettled.ForEach(i => outcomes[i] = new PublishOutcome(messages[i].MessageId, status, reason));
+            if (unsettled.Count > 0 && status == PublishStatus.Sent) { _sent.Add(unsettled.Count); }
+            else if (unsettled.Count > 0) { _failed.Add(unsettled.Count, new("status", status.ToString()), new("reason_code", code)); }
+            return unsettled.Count;
+        }
     }
 
-    // Returns the failure when the batch failed transiently, so the caller holds back the rest.
-    private async Task<ServiceBusFailure?> SendAsync(ServiceBusMessageBatch batch, List<int> members, PublishRun run, CancellationToken cancellationToken)
+    // What a failed call means: Code is a metric tag and the first word of Reason (the outbox derives its own tag from it); Reason goes into
+    // the outbox row or the re-drive report, so it names cause and fix, never the broker's free text. Callers filter out their own cancellation.
+    internal static ServiceBusFailure Classify(Exception exception, bool deadLetters = false) => exception switch
     {
-        run.Batches++;
-        try
-        {
-            await _sender.SendMessagesAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!IsCallerCancellation(ex, cancellationToken))
-        {
-            var failure = ServiceBusFailure.Classify(ex);
-            Log(failure, members.Count);
-            run.Fail(members, failure.Transient ? PublishStatus.FailedTransiently : PublishStatus.FailedPermanently, failure.Reason, failure.Code);
-            return failure.Transient ? failure : null;
-        }
+        ServiceBusException { Reason: ServiceBusFailureReason.MessageSizeExceeded } => new(false, "MessageSizeExceeded", "Service Bus refused the message as too large for the topic"),
+        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } =>
+            new(false, "MessagingEntityNotFound", deadLetters ? "the topic or the gemeente's subscription does not exist" : "the topic does not exist; redeploy the infrastructure"),
+        ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityDisabled } => new(false, "MessagingEntityDisabled", $"the {(deadLetters ? "subscription" : "topic")} is disabled; enable it"),
+        ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost } => new(false, "MessageLockLost", "its lock was lost"),
+        ServiceBusException { Reason: ServiceBusFailureReason.ServiceBusy } => new(true, "ServiceBusy", "Service Bus is throttling; the client's retries ran out"),
+        ServiceBusException { Reason: ServiceBusFailureReason.QuotaExceeded } => new(true, "QuotaExceeded", "the topic is full or a namespace quota was reached; consumers must drain their subscriptions"),
+        ServiceBusException { Reason: ServiceBusFailureReason.ServiceTimeout } => new(true, "ServiceTimeout", "Service Bus did not answer in time; the client's retries ran out"),
+        ServiceBusException { Reason: ServiceBusFailureReason.ServiceCommunicationProblem } => new(true, "ServiceCommunicationProblem", "could not reach Service Bus; the client's retries ran out"),
+        ServiceBusException { IsTransient: true } e => new(true, e.Reason.ToString(), "Service Bus failed transiently; the client's retries ran out"),
+        ServiceBusException e => new(false, e.Reason.ToString(), deadLetters ? "Service Bus refused" : "Service Bus refused the send"), // retrying will not help: an operator looks
+        UnauthorizedAccessException => new(false, "Unauthorized", $"the identity needs Azure Service Bus {(deadLetters ? "Data Receiver on the subscription and " : "")}Data Sender on the topic"),
 
-        ServiceBusLog.BatchAccepted(_logger, members.Count, batch.SizeInBytes);
-        run.Succeed(members);
-        return null;
-    }
+        // Getting a token failed (managed identity endpoint down, or no identity yet): the next sweep may get one.
+        AuthenticationFailedException or CredentialUnavailableException => new(true, "Authentication", $"could not get a token for Service Bus ({exception.GetType().Name})"),
+        TimeoutException or OperationCanceledException => new(true, "Timeout", "timed out waiting for Service Bus"),
+        _ => new(true, "Error", $"unexpected failure ({exception.GetType().Name})"),
+    };
 
-    private void Log(ServiceBusFailure failure, int count)
+    // The SDK checks ids (at most 128 characters) and the TTL (positive) as they are set, and its exception does not say which: each property
+    // is set on its own, to name it (never its value). Null when Service Bus would not take the message.
+    private static ServiceBusMessage? Map(OutboundMessage source, out string? invalid)
     {
-        if (failure.Transient)
-        {
-            ServiceBusLog.BatchFailedTransiently(_logger, count, failure.Code);
-        }
-        else
-        {
-            ServiceBusLog.BatchFailedPermanently(_logger, count, failure.Code);
-        }
-    }
+        var message = new ServiceBusMessage(BinaryData.FromString(source.Body));
+        invalid = Set("MessageId", () => message.MessageId = source.MessageId)
+            ?? Set("Subject", () => message.Subject = source.Subject)
+            ?? Set("ContentType", () => message.ContentType = source.ContentType)
+            ?? Set("SessionId", () => message.SessionId = source.SessionId)
+            ?? Set("CorrelationId", () => message.CorrelationId = source.CorrelationId)
+            ?? (source.TimeToLive is { } ttl ? Set("TimeToLive", () => message.TimeToLive = ttl) : null);
+        source.ApplicationProperties.ToList().ForEach(p => message.ApplicationProperties[p.Key] = p.Value); // strings, as the subscriptions' SQL filters compare them
+        return invalid is null ? message : null;
 
-    private static bool IsCallerCancellation(Exception ex, CancellationToken cancellationToken) =>
-        ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
-
-    // The SDK checks each property as it is set (ids of at most 128 characters, a positive TTL); the
-    // setter's exception names only "value", so the property is named here. Values are never quoted.
-    private static bool TryMap(OutboundMessage source, out ServiceBusMessage message, out string invalid)
-    {
-        message = new ServiceBusMessage(BinaryData.FromString(source.Body));
-        var target = message;
-        invalid = "";
-        if (!TrySet("MessageId", () => target.MessageId = source.MessageId, ref invalid)
-            || !TrySet("Subject", () => target.Subject = source.Subject, ref invalid)
-            || !TrySet("ContentType", () => target.ContentType = source.ContentType, ref invalid)
-            || (source.SessionId is { } session && !TrySet("SessionId", () => target.SessionId = session, ref invalid))
-            || (source.CorrelationId is { } correlation && !TrySet("CorrelationId", () => target.CorrelationId = correlation, ref invalid))
-            || (source.TimeToLive is { } ttl && !TrySet("TimeToLive", () => target.TimeToLive = ttl, ref invalid)))
+        static string? Set(string property, Action set)
         {
-            return false;
-        }
-
-        foreach (var (name, value) in source.ApplicationProperties)
-        {
-            // Strings, as the subscriptions' SQL filters compare them (gemeentecode = '0363').
-            message.ApplicationProperties[name] = value;
-        }
-
-        return true;
-    }
-
-    private static bool TrySet(string property, Action set, ref string invalid)
-    {
-        try
-        {
-            set();
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            invalid = property;
-            return false;
+            try { set(); }
+            catch (ArgumentException) { return property; }
+            return null;
         }
     }
 
-    // Collects outcomes by input index, because invalid, too large and skipped messages settle out of order.
-    private sealed class PublishRun(IReadOnlyList<OutboundMessage> messages, ServiceBusMetrics metrics)
-    {
-        private readonly PublishOutcome?[] _outcomes = new PublishOutcome?[messages.Count];
-        private int _sent;
-        private int _failedPermanently;
-        private int _failedTransiently;
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Error, Message = "Service Bus rejected a batch of {Count} messages permanently: {ReasonCode}")]
+    private partial void BatchFailedPermanently(int count, string reasonCode);
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Service Bus did not take a batch of {Count} messages: {ReasonCode}; they and {Skipped} later ones are left for the next dispatch")]
+    private partial void BatchFailedTransiently(int count, string reasonCode, int skipped);
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Warning, Message = "Message {MessageId} ({BodyBytes}-byte body) does not fit an empty batch of at most {Limit} bytes; not sent")]
+    private partial void MessageDoesNotFit(string messageId, int bodyBytes, long limit);
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Error, Message = "Message {MessageId} has a {Property} Service Bus does not accept; not sent")]
+    private partial void MessageInvalid(string messageId, string property);
+}
 
-        public int Batches { get; set; }
-
-        public List<int> Unsettled(int from)
-        {
-            var rest = new List<int>();
-            for (var i = from; i < _outcomes.Length; i++)
-            {
-                if (_outcomes[i] is null)
-                {
-                    rest.Add(i);
-                }
-            }
-
-            return rest;
-        }
-
-        public void Succeed(List<int> batch)
-        {
-            foreach (var i in batch)
-            {
-                _outcomes[i] = new PublishOutcome(messages[i].MessageId, PublishStatus.Sent);
-            }
-
-            _sent += batch.Count;
-            metrics.Sent(batch.Count);
-        }
-
-        public void Fail(List<int> batch, PublishStatus status, string reason, string reasonCode)
-        {
-            foreach (var i in batch)
-            {
-                _outcomes[i] = new PublishOutcome(messages[i].MessageId, status, reason);
-            }
-
-            if (status == PublishStatus.FailedPermanently)
-            {
-                _failedPermanently += batch.Count;
-            }
-            else
-            {
-                _failedTransiently += batch.Count;
-            }
-
-            metrics.Failed(batch.Count, status, reasonCode);
-        }
-
-        public IReadOnlyList<PublishOutcome> Complete(ILogger logger)
-        {
-            ServiceBusLog.Published(logger, messages.Count, Batches, _sent, _failedPermanently, _failedTransiently);
-            var result = new PublishOutcome[_outcomes.Length];
-            for (var i = 0; i < result.Length; i++)
-            {
-                // Every path above assigns an outcome; the fallback keeps the contract if a future change misses one.
-                result[i] = _outcomes[i] ?? new PublishOutcome(messages[i].MessageId, PublishStatus.FailedTransiently, "not attempted");
-            }
-
-            return result;
-        }
-    }
+internal sealed record ServiceBusFailure(bool Transient, string Code, string Text)
+{
+    public string Reason => $"{Code} ({Text})";
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using VroegSignalering.Azure.ServiceBus;
+using VroegSignalering.Core.Common;
 
 namespace VroegSignalering.Azure.Tests.ServiceBus;
 
@@ -14,7 +14,7 @@ internal sealed class MetricRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name == ServiceBusMetrics.MeterName)
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name == VroegTelemetry.Name)
             {
                 listener.EnableMeasurementEvents(instrument);
             }

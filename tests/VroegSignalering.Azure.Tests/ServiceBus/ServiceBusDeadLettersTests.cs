@@ -157,7 +157,7 @@ public sealed class ServiceBusDeadLettersTests
         var outcome = Assert.Single((await harness.DeadLetters.RedriveAsync("0363", 1, CancellationToken.None)).Outcomes);
 
         Assert.Equal(RedriveResult.SentNotRemoved, outcome.Result);
-        Assert.Contains("its lock was lost (MessageLockLost)", outcome.Detail, StringComparison.Ordinal);
+        Assert.Contains("MessageLockLost (its lock was lost)", outcome.Detail, StringComparison.Ordinal);
         Assert.Equal(["t-a-r1"], queue.Remaining());
     }
 
@@ -212,7 +212,7 @@ public sealed class ServiceBusDeadLettersTests
         var run = await harness.DeadLetters.RedriveAsync("0363", 100, CancellationToken.None);
 
         Assert.Equal([("t-recent-r1", RedriveResult.Held), ("t-a-r1", RedriveResult.Sent)], run.Outcomes.Select(o => (o.MessageId, o.Result)).ToArray());
-        Assert.Equal("the topic or subscription does not exist (MessagingEntityNotFound)", run.StoppedBy);
+        Assert.Equal("MessagingEntityNotFound (the topic or the gemeente's subscription does not exist)", run.StoppedBy);
         Assert.Equal(["t-recent-r1", "t-b-r1"], queue.Remaining());
         Assert.Equal(0, queue.Locked);
     }
@@ -311,7 +311,7 @@ public sealed class ServiceBusDeadLettersTests
         var listing = await harness.DeadLetters.ListAsync("0363", 100, CancellationToken.None);
 
         Assert.Equal(["t-a-r1", "t-b-r1"], listing.Messages.Select(m => m.MessageId));
-        Assert.Equal("Service Bus failed repeatedly (ServiceTimeout); the client's retries ran out", listing.StoppedBy);
+        Assert.Equal("ServiceTimeout (Service Bus did not answer in time; the client's retries ran out)", listing.StoppedBy);
     }
 
     [Fact]

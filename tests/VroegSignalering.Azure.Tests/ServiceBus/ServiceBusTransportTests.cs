@@ -9,6 +9,9 @@ namespace VroegSignalering.Azure.Tests.ServiceBus;
 
 public class ServiceBusTransportTests
 {
+    // The instrument names dashboards and alerts use: pinned here, not taken from the code under test.
+    private const string SentCounter = "vroeg.dispatch.publish.sent";
+    private const string FailedCounter = "vroeg.dispatch.publish.failed";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     // ---- The message ----
@@ -83,7 +86,7 @@ public class ServiceBusTransportTests
         Assert.Equal([PublishStatus.Sent, PublishStatus.FailedPermanently, PublishStatus.Sent], outcomes.Select(o => o.Status));
         Assert.Equal("InvalidMessage (Service Bus does not accept its SessionId)", outcomes[1].Reason);
         Assert.Equal(["ok-1", "ok-2"], harness.Sender.Accepted.Select(m => m.MessageId));
-        Assert.Equal(1, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName, "FailedPermanently", "InvalidMessage"));
+        Assert.Equal(1, harness.Metrics.Sum(FailedCounter, "FailedPermanently", "InvalidMessage"));
         Assert.DoesNotContain(harness.Logs.Entries, e => e.Message.Contains(longSession, StringComparison.Ordinal));
     }
 
@@ -103,7 +106,7 @@ public class ServiceBusTransportTests
         Assert.Equal(batches, harness.Sender.Sends.Select(s => s.Messages.Count));
         Assert.Equal(messages.Select(m => m.MessageId), harness.Sender.Accepted.Select(m => m.MessageId));
         Assert.Equal(messages.Select(m => new PublishOutcome(m.MessageId, PublishStatus.Sent)), outcomes);
-        Assert.Equal(count, harness.Metrics.Sum(ServiceBusMetrics.SentCounterName));
+        Assert.Equal(count, harness.Metrics.Sum(SentCounter));
     }
 
     [Fact]
@@ -142,7 +145,7 @@ public class ServiceBusTransportTests
         Assert.True(match.Success, outcomes[1].Reason);
         Assert.Equal(Encoding.UTF8.GetByteCount(messages[1].Body), int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
         Assert.Equal(["small-1", "small-2"], harness.Sender.Accepted.Select(m => m.MessageId));
-        Assert.Equal(1, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName, "FailedPermanently", "MessageSizeExceeded"));
+        Assert.Equal(1, harness.Metrics.Sum(FailedCounter, "FailedPermanently", "MessageSizeExceeded"));
         Assert.Equal("huge-1", Assert.Single(harness.Logs.WithEvent("MessageDoesNotFit")).Values["MessageId"]);
     }
 
@@ -185,7 +188,7 @@ public class ServiceBusTransportTests
             Assert.Equal(PublishStatus.FailedTransiently, o.Status);
             Assert.StartsWith(code + " (", o.Reason, StringComparison.Ordinal);
         });
-        Assert.Equal(3, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName, "FailedTransiently", code));
+        Assert.Equal(3, harness.Metrics.Sum(FailedCounter, "FailedTransiently", code));
         Assert.Single(harness.Logs.WithEvent("BatchFailedTransiently"));
     }
 
@@ -213,7 +216,7 @@ public class ServiceBusTransportTests
             Assert.StartsWith(code + " (", o.Reason, StringComparison.Ordinal);
             Assert.DoesNotContain(failure.Message, o.Reason, StringComparison.Ordinal);
         });
-        Assert.Equal(3, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName, "FailedPermanently", code));
+        Assert.Equal(3, harness.Metrics.Sum(FailedCounter, "FailedPermanently", code));
         Assert.Single(harness.Logs.WithEvent("BatchFailedPermanently"));
     }
 
@@ -237,9 +240,9 @@ public class ServiceBusTransportTests
             Assert.Equal(PublishStatus.FailedTransiently, o.Status);
             Assert.StartsWith("not sent: an earlier batch failed transiently (ServiceBusy (", o.Reason, StringComparison.Ordinal);
         });
-        Assert.Equal(100, harness.Metrics.Sum(ServiceBusMetrics.SentCounterName));
-        Assert.Equal(100, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName, "FailedTransiently", "ServiceBusy"));
-        Assert.Equal(50, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName, "FailedTransiently", "skipped"));
+        Assert.Equal(100, harness.Metrics.Sum(SentCounter));
+        Assert.Equal(100, harness.Metrics.Sum(FailedCounter, "FailedTransiently", "ServiceBusy"));
+        Assert.Equal(50, harness.Metrics.Sum(FailedCounter, "FailedTransiently", "skipped"));
     }
 
     [Fact]
@@ -305,7 +308,7 @@ public class ServiceBusTransportTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publish.WaitAsync(Deadline));
-        Assert.Equal(0, harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName));
+        Assert.Equal(0, harness.Metrics.Sum(FailedCounter));
     }
 
     [Fact]
@@ -360,7 +363,7 @@ public class ServiceBusTransportTests
         Assert.All(outcomes.Where(o => o.Status != PublishStatus.Sent), o => Assert.False(string.IsNullOrEmpty(o.Reason)));
         Assert.Equal(
             messages.Length,
-            harness.Metrics.Sum(ServiceBusMetrics.SentCounterName) + harness.Metrics.Sum(ServiceBusMetrics.FailedCounterName));
+            harness.Metrics.Sum(SentCounter) + harness.Metrics.Sum(FailedCounter));
     }
 
     [Fact]
