@@ -1,19 +1,10 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.Azure.Functions.Worker;
 
 namespace VroegSignalering.LocalHost;
 
 /// <summary>What a trigger hands to one invocation: the HTTP context, the decoded queue message or the timer.</summary>
-public sealed record TriggerInput
-{
-    public HttpContext? Http { get; init; }
-
-    public string? QueueMessage { get; init; }
-
-    public TimerInfo? Timer { get; init; }
-}
+public sealed record TriggerInput(HttpContext? Http = null, string? QueueMessage = null, TimerInfo? Timer = null);
 
 /// <summary>
 /// Calls a function method in-process as the worker does: a new instance per invocation from the
@@ -21,43 +12,40 @@ public sealed record TriggerInput
 /// the cancellation token. Binding is checked once, at start, so a function this host cannot call fails
 /// the start and not the first message. Exceptions propagate: the trigger decides what a failure means.
 /// </summary>
-public sealed partial class BoundFunction
+public sealed partial class BoundFunction(LocalFunction function, ILogger logger)
 {
-    private readonly Func<TriggerInput, CancellationToken, object?>[] _arguments;
-    private readonly ObjectFactory? _factory;
-    private readonly Func<object?, Task<object?>> _unwrap;
-    private readonly ILogger _logger;
+    private readonly Func<TriggerInput, CancellationToken, object?>[] _arguments = function.Method.GetParameters().Select(p => Bind(function, p)).ToArray();
+    private readonly ObjectFactory? _factory = function.Method.IsStatic ? null : ActivatorUtilities.CreateFactory(function.Method.DeclaringType!, Type.EmptyTypes);
+    private readonly Func<object?, Task<object?>> _unwrap = Unwrapper(function.Name, function.Method.ReturnType);
 
-    public BoundFunction(LocalFunction function, ILogger logger)
-    {
-        Function = function;
-        _logger = logger;
-        var method = function.Method;
-        _factory = method.IsStatic ? null : ActivatorUtilities.CreateFactory(method.DeclaringType!, Type.EmptyTypes);
-        _arguments = method.GetParameters().Select(p => Bind(function, p)).ToArray();
-        _unwrap = Unwrapper(function.Name, method.ReturnType);
-    }
-
-    public LocalFunction Function { get; }
+    public LocalFunction Function => function;
 
     public string Name => Function.Name;
 
     public async Task<object?> InvokeAsync(IServiceProvider services, TriggerInput input, CancellationToken cancellationToken)
     {
-        var started = TimeProvider.System.GetTimestamp();
         var args = _arguments.Select(a => a(input, cancellationToken)).ToArray();
-        var result = await _unwrap(Function.Method.Invoke(_factory?.Invoke(services, null), BindingFlags.DoNotWrapExceptions, null, args, null));
-        LogInvoked(_logger, Name, TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
-        return result;
+        return await _unwrap(Function.Method.Invoke(_factory?.Invoke(services, null), BindingFlags.DoNotWrapExceptions, null, args, null));
+    }
+
+    /// <summary>Invokes the function in a service scope of its own, as a queue or timer trigger does; false (logged) when it failed.</summary>
+    public async Task<bool> TryInvokeAsync(IServiceScopeFactory scopes, TriggerInput input, string attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await InvokeAsync(scope.ServiceProvider, input, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(logger, ex, Function.Name, attempt);
+            return false;
+        }
     }
 
     /// <summary>Writes what an HTTP function returned, as the worker's ASP.NET Core integration does.</summary>
-    public static Task WriteHttpResultAsync(object? result, HttpContext context) => result switch
-    {
-        IResult r => r.ExecuteAsync(context),
-        IActionResult a => a.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor())),
-        _ => Task.CompletedTask,
-    };
+    public static Task WriteHttpResultAsync(object? result, HttpContext context) => result is IResult r ? r.ExecuteAsync(context) : Task.CompletedTask;
 
     // Awaits what the method returned by its declared type (an async method's task is a subclass of Task<T>).
     private static Func<object?, Task<object?>> Unwrapper(string function, Type returns)
@@ -73,9 +61,9 @@ public sealed partial class BoundFunction
             return async r => { await (Task)r!; return result.GetValue(r); };
         }
 
-        return returns == typeof(void) || typeof(IResult).IsAssignableFrom(returns) || typeof(IActionResult).IsAssignableFrom(returns)
+        return returns == typeof(void) || typeof(IResult).IsAssignableFrom(returns)
             ? r => Task.FromResult(r)
-            : throw new NotSupportedException($"{function}: the local host cannot handle the return type {returns.Name} (it takes void, Task, Task<T> and results)");
+            : throw new NotSupportedException($"{function}: the local host cannot handle the return type {returns.Name} (it takes void, Task, Task<T> and IResult)");
     }
 
     private static Func<TriggerInput, CancellationToken, object?> Bind(LocalFunction function, ParameterInfo parameter)
@@ -85,7 +73,6 @@ public sealed partial class BoundFunction
         {
             _ when type == typeof(CancellationToken) => (_, ct) => ct,
             _ when type == typeof(HttpRequest) && trigger.Is("httpTrigger") => (input, _) => input.Http!.Request,
-            _ when type == typeof(HttpContext) && trigger.Is("httpTrigger") => (input, _) => input.Http,
             _ when type == typeof(string) && parameter.Name == trigger.Name && trigger.Is("queueTrigger") => (input, _) => input.QueueMessage,
             _ when type == typeof(TimerInfo) && parameter.Name == trigger.Name && trigger.Is("timerTrigger") => (input, _) => input.Timer,
 
@@ -98,6 +85,6 @@ public sealed partial class BoundFunction
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Executed {FunctionName} in {ElapsedMs:F1} ms")]
-    private static partial void LogInvoked(ILogger logger, string functionName, double elapsedMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{FunctionName} failed ({Attempt})")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string functionName, string attempt);
 }

@@ -5,17 +5,10 @@ using VroegSignalering.Functions;
 
 namespace VroegSignalering.LocalHost;
 
-/// <summary>
-/// Runs the Functions app on one machine without the Functions host (docs/local-host.md): the same
-/// function classes, on the same service registration as functions/Program.cs, driven by their triggers
-/// in functions.metadata.
-/// </summary>
-public sealed partial class LocalHostProgram
+/// <summary>The Functions app on one machine without the Functions host (docs/local-host.md): the same function classes,
+/// on the same service registration as functions/Program.cs, driven by their triggers in functions.metadata.</summary>
+public sealed class LocalHostProgram
 {
-    private LocalHostProgram()
-    {
-    }
-
     public static void Main(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -33,28 +26,17 @@ public sealed class LocalHostOptions
 
     public bool RunTriggers { get; set; } = true;
 
-    public string? AppRoot { get; set; }
-
-    public TimeSpan MinPollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
-
     // The host renews a running message's invisibility; this host does not, so the lease covers functionTimeout.
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
-
-    public List<string> DisabledFunctions { get; set; } = [];
 }
 
-public static partial class LocalHostRegistration
+public static class LocalHostRegistration
 {
     /// <summary>The app's own registration (AddVroegFunctions) plus the stand-in for the Functions host.</summary>
     public static WebApplicationBuilder AddLocalFunctionsHost(this WebApplicationBuilder builder)
     {
         // The app's appsettings.json (queue names, schedules) ranks below every other source: it holds defaults.
-        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
-        {
-            Path = "appsettings.json",
-            Optional = true,
-            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
-        });
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource { Path = "appsettings.json", Optional = true, FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory) });
         var section = builder.Configuration.GetSection("LocalHost");
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
@@ -79,16 +61,12 @@ public static partial class LocalHostRegistration
             var methods = trigger.TextList("methods").Select(m => m.ToUpperInvariant()).DefaultIfEmpty("GET").ToArray();
             app.MapMethods("/" + route, methods, async context =>
                 await BoundFunction.WriteHttpResultAsync(
-                    await function.InvokeAsync(context.RequestServices, new TriggerInput { Http = context }, context.RequestAborted), context))
+                    await function.InvokeAsync(context.RequestServices, new TriggerInput(Http: context), context.RequestAborted), context))
                 .WithDisplayName(function.Name);
         }
 
-        LogServing(app.Logger, functions.Catalog.Functions.Count, app.Services.GetRequiredService<IOptions<LocalHostOptions>>().Value.RunTriggers);
         return app;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "VroegSignalering local host: {Count} functions, triggers running: {Triggers}")]
-    private static partial void LogServing(ILogger logger, int count, bool triggers);
 }
 
 /// <summary>Runs every queue and timer listener until the host stops (registered after the server, so it starts once the server listens).</summary>

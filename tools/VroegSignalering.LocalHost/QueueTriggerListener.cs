@@ -16,6 +16,8 @@ public sealed partial class QueueTriggerListener(
     BoundFunction function, QueueClient queue, QueueClient poison, QueueTriggerSettings settings,
     IServiceScopeFactory scopes, TimeProvider time, LocalHostOptions options, ILogger logger)
 {
+    private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private bool _queuesCreated;
 
     public string FunctionName => function.Name;
@@ -27,7 +29,7 @@ public sealed partial class QueueTriggerListener(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var running = new List<Task>();
-        var wait = options.MinPollingInterval;
+        var wait = MinPollingInterval;
         var max = settings.MaxPollingInterval > TimeSpan.Zero ? settings.MaxPollingInterval : TimeSpan.FromMinutes(1);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -45,7 +47,7 @@ public sealed partial class QueueTriggerListener(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                LogPollFailed(logger, ex, queue.Name);
+                LogQueueFailed(logger, ex, queue.Name, "polling", "it is polled again after the back-off");
             }
             catch (OperationCanceledException)
             {
@@ -53,7 +55,7 @@ public sealed partial class QueueTriggerListener(
             }
 
             running.AddRange(messages.Select(m => ProcessAsync(m, cancellationToken)));
-            wait = messages.Length > 0 ? options.MinPollingInterval : TimeSpan.FromTicks(Math.Min(max.Ticks, wait.Ticks * 2));
+            wait = messages.Length > 0 ? MinPollingInterval : TimeSpan.FromTicks(Math.Min(max.Ticks, wait.Ticks * 2));
             if (messages.Length == 0)
             {
                 var idle = Task.Delay(wait, time, cancellationToken);
@@ -61,7 +63,8 @@ public sealed partial class QueueTriggerListener(
             }
         }
 
-        await Task.WhenAll(running);
+        // Stopping: what still runs is cancelled, and its messages come back when their leases end.
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Receives one batch and processes it to the end; returns how many messages it handled (tests drive a queue with this).</summary>
@@ -90,19 +93,18 @@ public sealed partial class QueueTriggerListener(
         {
             if (Decode(message) is not { } text)
             {
-                LogMovedToPoison(logger, function.Name, message.MessageId, "it is not valid base64 UTF-8", poison.Name);
-                await MoveToPoisonAsync(message, cancellationToken);
+                await MoveToPoisonAsync(message, "it is not valid base64 UTF-8", cancellationToken);
                 return;
             }
 
-            if (await SucceedsAsync(text, message, cancellationToken))
+            var attempt = $"attempt {message.DequeueCount} of {settings.MaxDequeueCount}";
+            if (await function.TryInvokeAsync(scopes, new TriggerInput(QueueMessage: text), attempt, cancellationToken))
             {
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
             }
             else if (message.DequeueCount >= settings.MaxDequeueCount)
             {
-                LogMovedToPoison(logger, function.Name, message.MessageId, $"it failed {message.DequeueCount} times", poison.Name);
-                await MoveToPoisonAsync(message, cancellationToken);
+                await MoveToPoisonAsync(message, $"it failed {message.DequeueCount} times", cancellationToken);
             }
             else
             {
@@ -111,42 +113,19 @@ public sealed partial class QueueTriggerListener(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Settling failed (lease lost, storage down): the message comes back when its lease ends.
-            LogSettleFailed(logger, ex, queue.Name, message.MessageId);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down: the message becomes visible again when its lease ends.
-        }
-    }
-
-    private async Task<bool> SucceedsAsync(string text, QueueMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await function.InvokeAsync(scope.ServiceProvider, new TriggerInput { QueueMessage = text }, cancellationToken);
-            return true;
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogFunctionFailed(logger, ex, function.Name, message.DequeueCount, settings.MaxDequeueCount);
-            return false;
+            // Settling failed (lease lost, storage down), or the host stops: the message comes back when its lease ends.
+            LogQueueFailed(logger, ex, queue.Name, "settling message " + message.MessageId, "it becomes visible again when its lease ends");
         }
     }
 
     private string? Decode(QueueMessage message)
     {
         var raw = message.Body.ToString();
-        if (!settings.MessageEncoding.Equals("base64", StringComparison.OrdinalIgnoreCase))
-        {
-            return raw;
-        }
-
-        var buffer = new byte[raw.Length];
+        var bytes = new byte[raw.Length];
         try
         {
-            return Convert.TryFromBase64String(raw, buffer, out var written) ? new UTF8Encoding(false, true).GetString(buffer, 0, written) : null;
+            return !settings.MessageEncoding.Equals("base64", StringComparison.OrdinalIgnoreCase) ? raw
+                : Convert.TryFromBase64String(raw, bytes, out var written) ? StrictUtf8.GetString(bytes, 0, written) : null;
         }
         catch (DecoderFallbackException)
         {
@@ -154,21 +133,16 @@ public sealed partial class QueueTriggerListener(
         }
     }
 
-    private async Task MoveToPoisonAsync(QueueMessage message, CancellationToken cancellationToken)
+    private async Task MoveToPoisonAsync(QueueMessage message, string reason, CancellationToken cancellationToken)
     {
+        LogMovedToPoison(logger, function.Name, message.MessageId, reason, poison.Name);
         await poison.SendMessageAsync(message.Body.ToString(), cancellationToken: cancellationToken);
         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling queue {QueueName} failed")]
-    private static partial void LogPollFailed(ILogger logger, Exception exception, string queueName);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{FunctionName} failed on attempt {DequeueCount} of {MaxDequeueCount}")]
-    private static partial void LogFunctionFailed(ILogger logger, Exception exception, string functionName, long dequeueCount, int maxDequeueCount);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {QueueName}: {What} failed; {Then}")]
+    private static partial void LogQueueFailed(ILogger logger, Exception exception, string queueName, string what, string then);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{FunctionName}: message {MessageId} moved to {PoisonQueue}: {Reason}")]
     private static partial void LogMovedToPoison(ILogger logger, string functionName, string messageId, string reason, string poisonQueue);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling message {MessageId} on {QueueName} failed; it becomes visible again when its lease ends")]
-    private static partial void LogSettleFailed(ILogger logger, Exception exception, string queueName, string messageId);
 }

@@ -7,7 +7,7 @@ namespace VroegSignalering.LocalHost;
 /// Fires a timer function on its six-field NCRONTAB schedule (UTC, like the host), one run at a time; a
 /// failed run is not retried, the next occurrence runs as scheduled. Time comes from <see cref="TimeProvider"/>.
 /// </summary>
-public sealed partial class TimerTriggerListener(BoundFunction function, string schedule, bool runOnStartup, IServiceScopeFactory scopes, TimeProvider time, ILogger logger)
+public sealed class TimerTriggerListener(BoundFunction function, string schedule, bool runOnStartup, IServiceScopeFactory scopes, TimeProvider time)
 {
     private static readonly TimeSpan PastDueTolerance = TimeSpan.FromSeconds(5);
     private readonly CrontabSchedule _schedule = ParseSchedule(function.Name, schedule);
@@ -57,23 +57,7 @@ public sealed partial class TimerTriggerListener(BoundFunction function, string 
             ScheduleStatus = new ScheduleStatus { Last = (_last ?? DateTimeOffset.MinValue).UtcDateTime, Next = NextOccurrence(now).UtcDateTime, LastUpdated = now.UtcDateTime },
         };
         _last = scheduled;
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await function.InvokeAsync(scope.ServiceProvider, new TriggerInput { Timer = timer }, cancellationToken);
-            return true;
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogTimerFailed(logger, ex, function.Name);
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        return await function.TryInvokeAsync(scopes, new TriggerInput(Timer: timer), "timer: it runs again at its next occurrence", cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Timer function {FunctionName} failed; it runs again at its next occurrence")]
-    private static partial void LogTimerFailed(ILogger logger, Exception exception, string functionName);
 }

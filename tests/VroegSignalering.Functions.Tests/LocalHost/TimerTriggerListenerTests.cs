@@ -17,7 +17,7 @@ public sealed class TimerTriggerListenerTests
         using var services = Probes.Services(log);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 4, 59, TimeSpan.Zero));
         var function = Probes.Bind<ProbeTimerFunction>("timerTrigger", "timer", """{ "schedule": "%ProbeSchedule%" }""");
-        var listener = new TimerTriggerListener(function, "0 */5 * * * *", runOnStartup: false, services.GetRequiredService<IServiceScopeFactory>(), time, NullLogger.Instance);
+        var listener = new TimerTriggerListener(function, "0 */5 * * * *", runOnStartup: false, services.GetRequiredService<IServiceScopeFactory>(), time);
         using var cts = new CancellationTokenSource();
 
         var run = listener.RunAsync(cts.Token);

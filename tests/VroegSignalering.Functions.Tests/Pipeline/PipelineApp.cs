@@ -115,7 +115,7 @@ public sealed class PipelineApp : IDisposable
         await using var scope = _app.Services.CreateAsyncScope();
         var now = DateTimeOffset.UtcNow;
         var timer = new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.UtcDateTime, Next = now.AddMinutes(5).UtcDateTime, LastUpdated = now.UtcDateTime } };
-        await Functions[functionName].InvokeAsync(scope.ServiceProvider, new TriggerInput { Timer = timer }, CancellationToken.None);
+        await Functions[functionName].InvokeAsync(scope.ServiceProvider, new TriggerInput(Timer: timer), CancellationToken.None);
     }
 
     public async Task<List<TableEntity>> EntitiesAsync(string table)
