@@ -7,7 +7,8 @@ namespace VroegSignalering.Functions.Intake;
 
 /// <summary>
 /// Queue trigger on the signals-intake queue: one chunk of accepted signals is routed, pseudonymised,
-/// encrypted and stored per household, then households with an urgent signal take the crisis fast path.
+/// encrypted and stored per household, then households with an urgent signal take the crisis fast path,
+/// and only then is the chunk recorded as processed on its receipt.
 /// A failure throws: the queue retries the message (host.json visibilityTimeout, maxDequeueCount), then
 /// moves it to the poison queue. Every step is idempotent, so a retry changes nothing twice.
 /// </summary>
@@ -16,8 +17,8 @@ public sealed class ProcessSignals(ISignalQueue queue, SignalProcessor processor
     [Function(nameof(ProcessSignals))]
     public async Task RunAsync([QueueTrigger(SignalQueue.TriggerQueue)] string message, CancellationToken cancellationToken)
     {
-        var chunk = queue.Decode(message);
-        var outcome = await processor.ProcessAsync(chunk, cancellationToken);
+        var outcome = await processor.ProcessAsync(queue.Decode(message), cancellationToken);
         await urgent.RunAsync(outcome.UrgentHouseholds, cancellationToken);
+        await processor.CompleteAsync(outcome, cancellationToken);
     }
 }

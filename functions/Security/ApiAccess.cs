@@ -14,8 +14,8 @@ public enum ApiCaller
 /// Declares, on an HTTP function class, who may call it and whether the per-creditor rate limit applies.
 /// <see cref="ApiGate"/> enforces it when the function passes the request through the gate, and the
 /// OpenAPI document declares the same security and answers (401, 403, 429) from it: one declaration, read
-/// by both. ASP.NET Core's own [Authorize] would do nothing here: the Functions worker has no endpoint
-/// routing for <c>[Function]</c> methods.
+/// by both. ASP.NET Core's own [Authorize] would do nothing here: the worker's ASP.NET Core pipeline
+/// cannot be configured and ignores endpoint metadata on <c>[Function]</c> methods.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class ApiAccessAttribute(ApiCaller caller) : Attribute

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,6 @@ public sealed class LocalHostOptions
 
     public bool RunTriggers { get; set; } = true;
 
-    // The host renews a running message's invisibility; this host does not, so the lease covers functionTimeout.
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
 }
 
@@ -60,9 +60,11 @@ public static class LocalHostRegistration
             var route = string.Join('/', new[] { functions.Catalog.Host.RoutePrefix, trigger.Text("route") ?? function.Name }.Select(p => p.Trim('/')).Where(p => p.Length > 0));
             var methods = trigger.TextList("methods").Select(m => m.ToUpperInvariant()).DefaultIfEmpty("GET").ToArray();
             app.MapMethods("/" + route, methods, async context =>
-                await BoundFunction.WriteHttpResultAsync(
-                    await function.InvokeAsync(context.RequestServices, new TriggerInput(Http: context), context.RequestAborted), context))
-                .WithDisplayName(function.Name);
+            {
+                // WebApplication authenticates every request on its own; the worker does not, so the function starts anonymous, as in Azure.
+                context.User = new ClaimsPrincipal(new ClaimsIdentity());
+                await BoundFunction.WriteHttpResultAsync(await function.InvokeAsync(context.RequestServices, new TriggerInput(Http: context), context.RequestAborted), context);
+            }).WithDisplayName(function.Name);
         }
 
         return app;

@@ -34,16 +34,11 @@ public sealed class TimerTriggerListener(BoundFunction function, string schedule
         {
             var now = time.GetUtcNow();
             var next = NextOccurrence(now);
-            try
+            await Task.Delay(next - now, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(next - now, time, cancellationToken);
+                await FireAsync(next, cancellationToken);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            await FireAsync(next, cancellationToken);
         }
     }
 
@@ -59,5 +54,4 @@ public sealed class TimerTriggerListener(BoundFunction function, string schedule
         _last = scheduled;
         return await function.TryInvokeAsync(scopes, new TriggerInput(Timer: timer), "timer: it runs again at its next occurrence", cancellationToken);
     }
-
 }

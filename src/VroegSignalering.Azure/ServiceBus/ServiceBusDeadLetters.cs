@@ -145,7 +145,7 @@ public sealed class ServiceBusDeadLetters
 
         // Sent: removed whatever happens to the caller now, or the next run sends it once more.
         return await CompleteAsync(receiver, message).ConfigureAwait(false) is { } failure
-            ? new RedriveOutcome(task.MessageId, RedriveResult.SentNotRemoved, $"sent again, but still in the dead-letter queue: {failure}; a later re-drive is dropped by the topic as a duplicate and then removes it")
+            ? new RedriveOutcome(task.MessageId, RedriveResult.SentNotRemoved, $"sent again, but still in the dead-letter queue: {failure}; a re-drive within the duplicate detection window is dropped by the topic and then removes it")
             : new RedriveOutcome(task.MessageId, RedriveResult.Sent, "sent again to " + Topic);
     }
 

@@ -29,13 +29,14 @@ public sealed class ServiceBusTransportOptions
     internal string TopicName => Topic.Trim('/', ' ');
 }
 
-/// <summary>Bound from <c>Dispatch:ServiceBus:Retry</c>; <see cref="TryTimeout"/> is for one attempt, opening the connection included.</summary>
+/// <summary>Bound from <c>Dispatch:ServiceBus:Retry</c>; <see cref="TryTimeout"/> is for one attempt, opening the connection included. By default a
+/// send gives up within about 47 s (4 × 10 s plus back-off), inside the dispatcher's 1-minute claim on its rows (<c>Dispatch:ClaimLease</c>).</summary>
 public sealed class ServiceBusRetrySettings
 {
-    public int MaxRetries { get; set; } = 4;
+    public int MaxRetries { get; set; } = 3;
     public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(1);
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
-    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 // Checked on start, so a misconfigured app fails before it takes traffic. Every error names its setting; none echoes a secret.

@@ -10,8 +10,9 @@ namespace VroegSignalering.Core.Households;
 /// <summary>
 /// ProcessSignals: for each queued signal, route the address, pseudonymise, encrypt the personal data and
 /// store it in its household's partition; quarantine what cannot be routed; mark changed households for
-/// triage. Households with an urgent signal are returned for the crisis fast path (<see cref="UrgentTriage"/>).
-/// Every step is idempotent, so a retried chunk changes nothing twice.
+/// triage. Households with an urgent signal are returned for the crisis fast path (<see cref="UrgentTriage"/>);
+/// <see cref="CompleteAsync"/> then records the chunk on its receipt. Every step is idempotent, so a retried
+/// chunk changes nothing twice.
 /// </summary>
 public sealed partial class SignalProcessor(
     IAddressRegistry registry,
@@ -60,11 +61,17 @@ public sealed partial class SignalProcessor(
             results.Count(r => r.Fate == Fate.AlreadyStored),
             results.Count(r => r.Fate == Fate.Quarantined),
             now);
-        await receipts.RecordChunkAsync(chunk.ReceiptId, progress, cancellationToken);
         LogChunk(logger, chunk.ReceiptId, chunk.Chunk, progress.Stored, progress.AlreadyStored, progress.Quarantined);
         var urgent = results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal).ToList();
-        return new ChunkOutcome(progress, urgent);
+        return new ChunkOutcome(chunk.ReceiptId, progress, urgent);
     }
+
+    /// <summary>
+    /// Records the chunk as processed on its receipt (the creditor's intake status). Called last, after the
+    /// fast path, so "processed" means everything for the chunk is done; a retried chunk records it again.
+    /// </summary>
+    public Task CompleteAsync(ChunkOutcome outcome, CancellationToken cancellationToken) =>
+        receipts.RecordChunkAsync(outcome.ReceiptId, outcome.Progress, cancellationToken);
 
     private async Task<(Fate, HouseholdChange?, bool)> ProcessOneAsync(SignalChunk chunk, QueuedSignal queued, string? traceParent, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -147,4 +154,4 @@ public sealed partial class SignalProcessor(
 }
 
 /// <summary>What processing one chunk did, and the households it gave an urgent signal (for the fast path).</summary>
-public sealed record ChunkOutcome(ChunkProgress Progress, IReadOnlyList<string> UrgentHouseholds);
+public sealed record ChunkOutcome(string ReceiptId, ChunkProgress Progress, IReadOnlyList<string> UrgentHouseholds);

@@ -97,6 +97,7 @@ public sealed partial class OutboxDispatcher(
             summary = summary.Add(await RecordAsync(pointer, entry, outcome, cancellationToken));
         }
 
+        LogDispatched(logger, pointers.Count, summary.Sent, summary.AlreadySent, summary.FailedPermanently, summary.FailedTransiently);
         return summary;
     }
 
@@ -119,6 +120,11 @@ public sealed partial class OutboxDispatcher(
         if (batch.Count > 0)
         {
             summary = summary.Add(await DispatchAsync(batch, cancellationToken));
+        }
+
+        if (summary != DispatchSummary.Empty)
+        {
+            LogSwept(logger, summary.Sent, summary.AlreadySent, summary.FailedPermanently, summary.FailedTransiently, summary.Dangling);
         }
 
         return summary;
@@ -223,6 +229,12 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} failed permanently: {Reason}; re-drive with `vroeg outbox retry` once the cause is fixed")]
     private static partial void LogFailed(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatched {Tasks} announced task(s): {Sent} sent, {AlreadySent} already sent, {FailedPermanently} failed, {FailedTransiently} to retry")]
+    private static partial void LogDispatched(ILogger logger, int tasks, int sent, int alreadySent, int failedPermanently, int failedTransiently);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox sweep: {Sent} sent, {AlreadySent} already sent, {FailedPermanently} failed, {FailedTransiently} to retry, {Dangling} dangling pointers removed")]
+    private static partial void LogSwept(ILogger logger, int sent, int alreadySent, int failedPermanently, int failedTransiently, int dangling);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} not sent yet ({Reason}); the sweeper will try again")]
     private static partial void LogTransient(ILogger logger, string taskId, string reason);

@@ -72,6 +72,7 @@ public sealed class QueueTriggerListenerTests : IDisposable
 
         Assert.Equal(0, await listener.PollOnceAsync(CancellationToken.None));
         Assert.Empty((await _queue.PeekMessagesAsync()).Value);
+        Assert.Equal(1, (await _queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // still there, invisible
         Assert.Empty((await _poison.PeekMessagesAsync()).Value);
     }
 

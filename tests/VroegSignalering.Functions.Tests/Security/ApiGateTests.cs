@@ -83,7 +83,7 @@ public sealed class ApiGateTests : IDisposable
     [Fact]
     public async Task An_anonymous_function_is_admitted_without_reading_any_credential()
     {
-        var context = Context("not-a-key");
+        var context = Context(TestEnvironment.HuurKey);
 
         Assert.Null(await Gate.AdmitAsync<global::VroegSignalering.Functions.Health.Health>(context));
         Assert.False(context.User.Identity?.IsAuthenticated ?? false);
