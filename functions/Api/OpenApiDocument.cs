@@ -38,8 +38,8 @@ public sealed partial class OpenApiDocument
     /// <summary>The document as JSON text.</summary>
     public string Json => _json.Value;
 
-    /// <summary>Every HTTP function of the assembly, with its trigger.</summary>
-    public static IEnumerable<(string Name, MethodInfo Method, HttpTriggerAttribute Trigger)> HttpFunctions(Assembly assembly) =>
+    // Every HTTP function of the assembly, with its trigger.
+    private static IEnumerable<(string Name, MethodInfo Method, HttpTriggerAttribute Trigger)> HttpFunctions(Assembly assembly) =>
         from type in assembly.GetTypes()
         from method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
         let function = method.GetCustomAttribute<FunctionAttribute>()

@@ -23,16 +23,9 @@ public sealed class PipelineApp : IDisposable
 
     public PipelineApp(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
-        var settings = TestEnvironment.Settings();
-        foreach (var (k, v) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[k] = v;
-        }
-
-        _app = new TestApp(settings, services);
+        _app = new TestApp(overrides, services);
         Http = _app.CreateClient();
         Functions = _app.Services.GetRequiredService<LocalFunctions>();
-        Settings = settings;
         Storage = StorageClients.FromConnectionString(Azurite.ConnectionString);
         Names = _app.Services.GetRequiredService<StorageNames>();
     }
@@ -41,7 +34,7 @@ public sealed class PipelineApp : IDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public IReadOnlyDictionary<string, string?> Settings { get; }
+    public IReadOnlyDictionary<string, string?> Settings => _app.Settings;
 
     public StorageClients Storage { get; }
 
