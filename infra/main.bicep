@@ -15,7 +15,7 @@ param environmentName string
 @description('Azure region. Flex Consumption is not available in every region.')
 param location string = resourceGroup().location
 
-@description('CBS codes (4 digits) of the gemeenten served. Each gets its own Service Bus subscription gm<code>.')
+@description('CBS codes (4 digits) of the gemeenten served. Each gets its own Service Bus topic outreach-gm<code> with the subscription `tasks`.')
 @minLength(1)
 param gemeenteCodes array
 
@@ -50,8 +50,20 @@ param serviceBusPremiumCapacity int = 1
 @maxValue(10080)
 param duplicateDetectionWindowMinutes int = 60
 
-@description('An outreach task or outcome nobody received within this time is dead-lettered (and alerts).')
-param messageTimeToLive string = 'P14D'
+@description('An outreach task nobody received within this many days is dead-lettered (and alerts). The app stamps the same time to live on every task it sends.')
+@minValue(1)
+@maxValue(365)
+param messageTimeToLiveDays int = 14
+
+@description('Size of each gemeente\'s topic in MB. A full topic refuses sends to that gemeente only; its tasks wait in the outbox.')
+@allowed([
+  1024
+  2048
+  3072
+  4096
+  5120
+])
+param topicMaxSizeInMegabytes int = 5120
 
 @minValue(40)
 @maxValue(1000)
@@ -86,8 +98,18 @@ param encryptionKeyK1 string = ''
 @description('E-mail address for alerts; empty creates the action group without receivers.')
 param alertEmail string = ''
 
-@minValue(30)
-@maxValue(730)
+@description('Days Log Analytics and Application Insights keep telemetry: only the values Application Insights accepts for retention.')
+@allowed([
+  30
+  60
+  90
+  120
+  180
+  270
+  365
+  550
+  730
+])
 param logRetentionInDays int = 90
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -113,8 +135,8 @@ var names = {
 var deploymentContainerName = 'app-package'
 var signalsIntakeQueue = 'signals-intake'
 var dispatchQueue = 'dispatch'
-var outreachTopic = 'outreach-tasks'
-var outcomesQueue = 'outreach-outcomes'
+var outreachTopicPrefix = 'outreach-gm'
+var outreachSubscription = 'tasks'
 var hmacSecretName = 'hmac-k1'
 var encryptionSecretName = 'encryption-k1'
 
@@ -167,11 +189,12 @@ module serviceBus 'modules/servicebus.bicep' = {
     tags: tags
     skuName: serviceBusSku
     premiumCapacity: serviceBusPremiumCapacity
-    topicName: outreachTopic
-    outcomesQueueName: outcomesQueue
+    topicPrefix: outreachTopicPrefix
+    subscriptionName: outreachSubscription
     gemeenteCodes: gemeenteCodes
+    topicMaxSizeInMegabytes: topicMaxSizeInMegabytes
     duplicateDetectionWindow: 'PT${duplicateDetectionWindowMinutes}M'
-    messageTimeToLive: messageTimeToLive
+    messageTimeToLive: 'P${messageTimeToLiveDays}D'
   }
 }
 
@@ -197,8 +220,7 @@ module roles 'modules/roles.bicep' = {
     identityId: identity.outputs.id
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
-    topicName: outreachTopic
-    outcomesQueueName: outcomesQueue
+    topicNames: [for code in gemeenteCodes: '${outreachTopicPrefix}${code}']
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
@@ -219,21 +241,17 @@ var appSettings = {
   DispatchQueue: dispatchQueue
   TriageCasesSchedule: '0 */5 * * * *'
   SweepOutboxSchedule: '0 */2 * * * *'
-  RetentionSchedule: '0 30 2 * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'
   Dispatch__ServiceBus__FullyQualifiedNamespace: serviceBusFqdn
-  Dispatch__ServiceBus__Topic: outreachTopic
+  Dispatch__ServiceBus__TopicPrefix: outreachTopicPrefix
+  Dispatch__ServiceBus__Subscription: outreachSubscription
   Dispatch__ServiceBus__ClientId: identity.outputs.clientId
   // The topic's window as a .NET TimeSpan (d.hh:mm:ss).
   Dispatch__ServiceBus__DuplicateDetectionWindow: '${duplicateDetectionWindowMinutes / 1440}.${padLeft(string((duplicateDetectionWindowMinutes % 1440) / 60), 2, '0')}:${padLeft(string(duplicateDetectionWindowMinutes % 60), 2, '0')}:00'
-
-  // Receiving outcomes: the host's serviceBusTrigger connection "ServiceBusConnection".
-  ServiceBusConnection__fullyQualifiedNamespace: serviceBusFqdn
-  ServiceBusConnection__credential: 'managedidentity'
-  ServiceBusConnection__clientId: identity.outputs.clientId
-  OutcomesQueue: outcomesQueue
+  // The TTL stamped on each task, the same as the topics' default (a .NET TimeSpan, d.hh:mm:ss).
+  Dispatch__TimeToLive: '${messageTimeToLiveDays}.00:00:00'
 
   Creditors__Source: 'Table'
   AddressRegistry__Source: addressRegistrySource

@@ -41,7 +41,7 @@ public class DispatchBenchmarks
         _provider = services.BuildServiceProvider();
         _sender = new AcceptingSender();
         _transport = new ServiceBusTransport(
-            _sender,
+            _ => _sender,
             new ServiceBusTransportOptions { MaxBatchMessages = MaxBatchMessages },
             _provider.GetRequiredService<IMeterFactory>(),
             _provider.GetRequiredService<ILogger<ServiceBusTransport>>());
@@ -81,7 +81,7 @@ public class DispatchBenchmarks
             TimeToLive = TimeSpan.FromDays(14),
             ApplicationProperties = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["gemeentecode"] = "GM0363",
+                ["gemeentecode"] = "0363",
                 ["team"] = "schuldhulp-noord",
                 ["priority"] = "high",
             },

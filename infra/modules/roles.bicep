@@ -1,6 +1,6 @@
 // Least-privilege data-plane roles for the app's user-assigned identity, each at the narrowest scope
-// that works: the storage account, the one topic it sends to, the one queue it receives from, the
-// vault and the Application Insights component.
+// that works: the storage account, each gemeente's topic it sends to, the vault and the Application
+// Insights component.
 
 param principalId string
 
@@ -9,8 +9,8 @@ param identityId string
 
 param storageAccountName string
 param serviceBusNamespaceName string
-param topicName string
-param outcomesQueueName string
+@description('The gemeente topics the app sends outreach tasks to.')
+param topicNames array
 param keyVaultName string
 param applicationInsightsName string
 
@@ -22,7 +22,6 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
-  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
@@ -33,15 +32,14 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
   name: serviceBusNamespaceName
+}
 
-  resource topic 'topics' existing = {
+resource topics 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' existing = [
+  for topicName in topicNames: {
+    parent: namespace
     name: topicName
   }
-
-  resource outcomes 'queues' existing = {
-    name: outcomesQueueName
-  }
-}
+]
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
   name: keyVaultName
@@ -63,25 +61,18 @@ resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   }
 ]
 
-resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: namespace::topic
-  name: guid(namespace::topic.id, identityId, roles.serviceBusDataSender)
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
+// Send only, and only to the gemeente topics: the app reads no subscription.
+resource topicSenders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (topicName, i) in topicNames: {
+    scope: topics[i]
+    name: guid(topics[i].id, identityId, roles.serviceBusDataSender)
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataSender)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
   }
-}
-
-resource outcomesReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  scope: namespace::outcomes
-  name: guid(namespace::outcomes.id, identityId, roles.serviceBusDataReceiver)
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataReceiver)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
+]
 
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault

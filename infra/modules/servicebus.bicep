@@ -1,6 +1,6 @@
-// Service Bus for outreach: the topic the app publishes outreach tasks to (one subscription per
-// gemeente, filtered on the gemeentecode application property) and the queue municipal systems post
-// outcomes to. Local (SAS) auth is disabled: senders and receivers use Microsoft Entra ID only.
+// Service Bus for outreach: one topic per gemeente the app publishes its outreach tasks to, each with the
+// subscription its team reads. Outcomes come back over HTTP (the app has no Service Bus trigger). Local (SAS)
+// auth is disabled: senders and receivers use Microsoft Entra ID only.
 
 param name string
 param location string
@@ -15,16 +15,22 @@ param skuName string
 @description('Messaging units; only used for Premium.')
 param premiumCapacity int
 
-param topicName string
-param outcomesQueueName string
+@description('Each gemeente\'s topic is this prefix and its code, e.g. outreach-gm0363.')
+param topicPrefix string
 
-@description('CBS gemeente codes (4 digits). Each gets a subscription gm<code> that receives only its own tasks.')
+@description('The subscription on each gemeente\'s topic that its team reads.')
+param subscriptionName string
+
+@description('CBS gemeente codes (4 digits). Each gets its own topic and subscription.')
 param gemeenteCodes array
+
+@description('Size of each gemeente\'s topic in MB: when full, sends to it fail (and only its tasks wait in the outbox). Standard: 1024 to 5120.')
+param topicMaxSizeInMegabytes int
 
 @description('Window in which a resend with the same MessageId (the task id) is dropped (ISO 8601 duration).')
 param duplicateDetectionWindow string
 
-@description('How long an undelivered task or outcome may wait before it is dead-lettered (ISO 8601 duration).')
+@description('How long an undelivered task may wait before it is dead-lettered (ISO 8601 duration).')
 param messageTimeToLive string
 
 // Poison messages end in the dead-letter queue after this many attempts; the alert picks them up.
@@ -46,23 +52,30 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   }
 }
 
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
-  parent: namespace
-  name: topicName
-  properties: {
-    // The sender sets MessageId = task id, so an outbox resend within the window is harmless.
-    requiresDuplicateDetection: true
-    duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
-    defaultMessageTimeToLive: messageTimeToLive
-    supportOrdering: true
-    enableBatchedOperations: true
+// One topic per gemeente, outreach-gm<code>, each with one subscription `tasks` its team reads (ADR 0007). A new
+// gemeente's topic only ever carries its own residents' tasks, so the catch-all rule every new subscription starts
+// with cannot show it another gemeente's: there is no window to close. A full topic (a team that stopped reading)
+// holds back only that gemeente's sends.
+resource topics 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = [
+  for code in gemeenteCodes: {
+    parent: namespace
+    name: '${topicPrefix}${code}'
+    properties: {
+      // The sender sets MessageId = task id, so an outbox resend within the window is harmless.
+      requiresDuplicateDetection: true
+      duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
+      defaultMessageTimeToLive: messageTimeToLive
+      maxSizeInMegabytes: topicMaxSizeInMegabytes
+      supportOrdering: true
+      enableBatchedOperations: true
+    }
   }
-}
+]
 
 resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
-  for code in gemeenteCodes: {
-    parent: topic
-    name: 'gm${code}'
+  for (code, i) in gemeenteCodes: {
+    parent: topics[i]
+    name: subscriptionName
     properties: {
       // SessionId = case id: one consumer handles all tasks of a household, in order.
       requiresSession: true
@@ -75,9 +88,8 @@ resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@202
   }
 ]
 
-// Replaces the catch-all $Default rule (1=1) that Service Bus creates with every subscription, so a
-// gemeente never receives another gemeente's residents. Writing $Default in place (rather than adding
-// a second rule) leaves exactly one rule and no window in which both match.
+// Defence in depth: the subscription's only rule also requires the gemeente's own code, so a task that reached the
+// wrong topic by a bug would still not be shown. Written in place of the catch-all $Default, so there is exactly one rule.
 resource gemeenteFilters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [
   for (code, i) in gemeenteCodes: {
     parent: subscriptions[i]
@@ -91,18 +103,6 @@ resource gemeenteFilters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/r
   }
 ]
 
-resource outcomesQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
-  parent: namespace
-  name: outcomesQueueName
-  properties: {
-    deadLetteringOnMessageExpiration: true
-    maxDeliveryCount: maxDeliveryCount
-    defaultMessageTimeToLive: messageTimeToLive
-    lockDuration: 'PT1M'
-  }
-}
-
 output id string = namespace.id
 output name string = namespace.name
-output topicId string = topic.id
-output outcomesQueueId string = outcomesQueue.id
+output topicIds array = [for (code, i) in gemeenteCodes: topics[i].id]

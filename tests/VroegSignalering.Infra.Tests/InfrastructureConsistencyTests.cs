@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using VroegSignalering.Azure.ServiceBus;
+using VroegSignalering.Core.Outreach;
 using VroegSignalering.Testing;
 
 namespace VroegSignalering.Infra.Tests;
@@ -11,8 +14,6 @@ namespace VroegSignalering.Infra.Tests;
 [Collection(PredictedDeployment.Collection)]
 public sealed class InfrastructureConsistencyTests
 {
-    private const string OutreachTopic = "outreach-tasks";
-    private const string OutcomesQueue = "outreach-outcomes";
 
     private readonly PredictedDeployment _deployment;
 
@@ -21,6 +22,12 @@ public sealed class InfrastructureConsistencyTests
     private IReadOnlyDictionary<string, string> Settings => _deployment.AppSettings;
 
     private string ServiceBusNamespace => (string)_deployment.Single("Microsoft.ServiceBus/namespaces")["name"]!;
+
+    private IReadOnlyList<string> GemeenteCodes => _deployment.Parameters["gemeenteCodes"]!.AsArray().Select(c => (string)c!).ToList();
+
+    // The app's own choice of topic for a gemeente, from the settings infra gives it.
+    private string TopicOf(string gemeentecode) =>
+        new ServiceBusTransportOptions { TopicPrefix = Settings["Dispatch__ServiceBus__TopicPrefix"], Subscription = Settings["Dispatch__ServiceBus__Subscription"] }.TopicFor(gemeentecode);
 
     [Fact]
     public void Every_binding_in_functions_metadata_resolves_against_the_deployment()
@@ -42,8 +49,8 @@ public sealed class InfrastructureConsistencyTests
         Assert.All(referenced, name => Assert.True(Settings.ContainsKey(name), $"%{name}% has no app setting"));
     }
 
-    // The pipeline of docs/ARCHITECTURE (intake queue, triage and sweeper timers, dispatch queue, outcomes
-    // from Service Bus) as bindings: proves the check accepts what the app will declare.
+    // The pipeline of docs/ARCHITECTURE (intake queue, triage and sweeper
+    // timers, dispatch queue) as bindings: proves the check accepts what the app declares. Outcomes come over HTTP.
     [Fact]
     public void The_bindings_the_pipeline_needs_resolve_against_the_deployment()
     {
@@ -53,8 +60,6 @@ public sealed class InfrastructureConsistencyTests
             Function("DispatchOutreach", """{ "type": "queueTrigger", "direction": "in", "name": "message", "queueName": "%DispatchQueue%" }"""),
             Function("SweepOutbox", """{ "type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "%SweepOutboxSchedule%" }"""),
             Function("TriageCases", """{ "type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "%TriageCasesSchedule%" }"""),
-            Function("PurgeExpired", """{ "type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "%RetentionSchedule%" }"""),
-            Function("RecordOutcome", """{ "type": "serviceBusTrigger", "direction": "in", "name": "message", "queueName": "%OutcomesQueue%", "connection": "ServiceBusConnection" }"""),
         ];
 
         Assert.Empty(BindingCheck.Problems(pipeline, _deployment));
@@ -68,7 +73,7 @@ public sealed class InfrastructureConsistencyTests
             Function("Unknown", """{ "type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "%NoSuchSchedule%" }"""),
             Function("WrongQueue", """{ "type": "queueTrigger", "direction": "in", "name": "message", "queueName": "somebody-elses-queue" }"""),
             Function("KeyedConnection", """{ "type": "queueTrigger", "direction": "in", "name": "message", "queueName": "dispatch", "connection": "OtherStorage" }"""),
-            Function("MissingTopic", """{ "type": "serviceBusTrigger", "direction": "in", "name": "message", "topicName": "outreach-tasks", "subscriptionName": "gm9999", "connection": "ServiceBusConnection" }"""),
+            Function("MissingTopic", """{ "type": "serviceBusTrigger", "direction": "in", "name": "message", "topicName": "outreach-gm9999", "subscriptionName": "tasks", "connection": "ServiceBusConnection" }"""),
         ];
 
         var problems = BindingCheck.Problems(broken, _deployment);
@@ -90,51 +95,70 @@ public sealed class InfrastructureConsistencyTests
     }
 
     [Fact]
-    public void Dispatch_sends_to_the_outreach_topic_which_drops_resent_tasks()
+    public void Dispatch_sends_each_gemeentes_tasks_to_its_own_topic_which_drops_resent_tasks()
     {
-        Assert.Equal(OutreachTopic, Settings["Dispatch__ServiceBus__Topic"]);
         Assert.Equal("ServiceBus", Settings["Dispatch__Transport"]);
         Assert.Equal($"{ServiceBusNamespace}.servicebus.windows.net", Settings["Dispatch__ServiceBus__FullyQualifiedNamespace"]);
         Assert.True(_deployment.IsIdentityProperty(Settings["Dispatch__ServiceBus__ClientId"], "clientId"));
 
-        var topic = _deployment.Find("Microsoft.ServiceBus/namespaces/topics", OutreachTopic);
-        Assert.NotNull(topic);
-        Assert.True((bool)topic["properties"]!["requiresDuplicateDetection"]!);
-        Assert.False(string.IsNullOrEmpty((string?)topic["properties"]!["duplicateDetectionHistoryTimeWindow"]));
+        var topics = _deployment.OfType("Microsoft.ServiceBus/namespaces/topics").ToList();
+        Assert.Equal(GemeenteCodes.Select(c => $"{ServiceBusNamespace}/{TopicOf(c)}").Order(StringComparer.Ordinal), topics.Select(t => (string)t["name"]!).Order(StringComparer.Ordinal));
+        Assert.All(topics, topic =>
+        {
+            Assert.True((bool)topic["properties"]!["requiresDuplicateDetection"]!);
+            Assert.False(string.IsNullOrEmpty((string?)topic["properties"]!["duplicateDetectionHistoryTimeWindow"]));
+            Assert.NotNull(topic["properties"]!["maxSizeInMegabytes"]);
+        });
     }
 
     [Fact]
-    public void Outcomes_are_received_from_the_outcomes_queue_through_the_identity()
+    public void The_time_to_live_infra_gives_the_topics_is_the_one_the_app_stamps_on_every_task()
     {
-        Assert.Equal(OutcomesQueue, Settings["OutcomesQueue"]);
-        Assert.Equal($"{ServiceBusNamespace}.servicebus.windows.net", Settings["ServiceBusConnection__fullyQualifiedNamespace"]);
-        Assert.Equal("managedidentity", Settings["ServiceBusConnection__credential"]);
-        Assert.True(_deployment.IsIdentityProperty(Settings["ServiceBusConnection__clientId"], "clientId"));
+        var days = _deployment.Template["parameters"]!["messageTimeToLiveDays"]!["defaultValue"]!.GetValue<int>();
+        var stamped = new ConfigurationBuilder().AddInMemoryCollection([new("Dispatch:TimeToLive", Settings["Dispatch__TimeToLive"])]).Build()
+            .GetSection(OutreachOptions.Section).Get<OutreachOptions>()!.TimeToLive;
 
-        var queue = _deployment.Find("Microsoft.ServiceBus/namespaces/queues", OutcomesQueue);
-        Assert.NotNull(queue);
-        Assert.True((bool)queue["properties"]!["deadLetteringOnMessageExpiration"]!);
-        Assert.Equal(10, (int)queue["properties"]!["maxDeliveryCount"]!);
+        Assert.Equal(TimeSpan.FromDays(days), stamped);
+        Assert.All(_deployment.OfType("Microsoft.ServiceBus/namespaces/topics").Concat(_deployment.OfType("Microsoft.ServiceBus/namespaces/topics/subscriptions")), entity =>
+            Assert.Equal(System.Xml.XmlConvert.ToString(stamped), (string?)entity["properties"]!["defaultMessageTimeToLive"]));
     }
 
     [Fact]
-    public void Each_gemeente_subscription_receives_only_its_own_tasks()
+    public void Log_retention_takes_only_the_values_application_insights_accepts()
     {
-        var codes = _deployment.Parameters["gemeenteCodes"]!.AsArray().Select(c => (string)c!).ToList();
+        var allowed = _deployment.Template["parameters"]!["logRetentionInDays"]!["allowedValues"]!.AsArray().Select(v => v!.GetValue<int>());
+
+        Assert.Equal([30, 60, 90, 120, 180, 270, 365, 550, 730], allowed);
+    }
+
+    [Fact]
+    public void Outcomes_come_over_http_so_infra_has_no_service_bus_queue_or_receive_settings()
+    {
+        Assert.Empty(_deployment.OfType("Microsoft.ServiceBus/namespaces/queues"));
+        Assert.DoesNotContain(Settings.Keys, k => k.StartsWith("ServiceBusConnection", StringComparison.Ordinal) || k == "OutcomesQueue");
+        Assert.DoesNotContain(FunctionDefinition.FromMetadata().SelectMany(f => f.Bindings), b => ((string?)b["type"] ?? "").StartsWith("serviceBus", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void No_subscription_can_see_another_gemeentes_tasks_because_each_sits_on_its_gemeentes_own_topic()
+    {
+        var codes = GemeenteCodes;
         Assert.NotEmpty(codes);
         Assert.All(codes, code => Assert.Matches("^[0-9]{4}$", code));
 
+        // A new subscription starts with the catch-all rule; on a topic only its own gemeente's tasks reach, that shows it nothing it may not see.
         var subscriptions = _deployment.OfType("Microsoft.ServiceBus/namespaces/topics/subscriptions").ToList();
-        Assert.Equal(codes.Select(c => $"{ServiceBusNamespace}/{OutreachTopic}/gm{c}").Order(StringComparer.Ordinal), subscriptions.Select(s => (string)s["name"]!).Order(StringComparer.Ordinal));
+        Assert.Equal(codes.Select(c => $"{ServiceBusNamespace}/{TopicOf(c)}/{Settings["Dispatch__ServiceBus__Subscription"]}").Order(StringComparer.Ordinal),
+            subscriptions.Select(s => (string)s["name"]!).Order(StringComparer.Ordinal));
         foreach (var code in codes)
         {
-            var subscription = subscriptions.Single(s => ((string)s["name"]!).EndsWith($"/gm{code}", StringComparison.Ordinal))["properties"]!;
+            var subscription = subscriptions.Single(s => ((string)s["name"]!).Contains($"/{TopicOf(code)}/", StringComparison.Ordinal))["properties"]!;
             Assert.True((bool)subscription["requiresSession"]!);
             Assert.True((bool)subscription["deadLetteringOnMessageExpiration"]!);
             Assert.Equal(10, (int)subscription["maxDeliveryCount"]!);
 
-            // Exactly one rule: the default rule, rewritten from "1=1" to this gemeente's filter.
-            var rule = Assert.Single(_deployment.OfType("Microsoft.ServiceBus/namespaces/topics/subscriptions/rules"), r => ((string)r["name"]!).Contains($"/gm{code}/", StringComparison.Ordinal));
+            // Defence in depth: exactly one rule, the default rule rewritten from "1=1" to this gemeente's filter.
+            var rule = Assert.Single(_deployment.OfType("Microsoft.ServiceBus/namespaces/topics/subscriptions/rules"), r => ((string)r["name"]!).Contains($"/{TopicOf(code)}/", StringComparison.Ordinal));
             Assert.EndsWith("/$Default", (string)rule["name"]!, StringComparison.Ordinal);
             Assert.Equal("SqlFilter", (string?)rule["properties"]!["filterType"]);
             Assert.Equal($"gemeentecode = '{code}'", (string?)rule["properties"]!["sqlFilter"]!["sqlExpression"]);
@@ -240,8 +264,7 @@ public sealed class InfrastructureConsistencyTests
     public void The_identity_holds_exactly_the_data_roles_the_app_needs_at_the_narrowest_scope()
     {
         var storage = (string)_deployment.Single("Microsoft.Storage/storageAccounts")["id"]!;
-        var topic = (string)_deployment.Find("Microsoft.ServiceBus/namespaces/topics", OutreachTopic)!["id"]!;
-        var outcomes = (string)_deployment.Find("Microsoft.ServiceBus/namespaces/queues", OutcomesQueue)!["id"]!;
+        var topics = GemeenteCodes.Select(c => (string)_deployment.Find("Microsoft.ServiceBus/namespaces/topics", TopicOf(c))!["id"]!);
         var vault = (string)_deployment.Single("Microsoft.KeyVault/vaults")["id"]!;
         var appInsights = (string)_deployment.Single("Microsoft.Insights/components")["id"]!;
         string[] expected =
@@ -249,8 +272,7 @@ public sealed class InfrastructureConsistencyTests
             $"{storage} b7e6dc6d-f1e8-4753-8033-0f276bb0955b", // Storage Blob Data Owner
             $"{storage} 974c5e8b-45b9-4653-ba55-5f855dd0fb88", // Storage Queue Data Contributor
             $"{storage} 0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", // Storage Table Data Contributor
-            $"{topic} 69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", // Azure Service Bus Data Sender
-            $"{outcomes} 4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", // Azure Service Bus Data Receiver
+            .. topics.Select(topic => $"{topic} 69a216fc-b8fb-44d8-bc22-1f3c2cd27a39"), // Azure Service Bus Data Sender, on each gemeente's topic only
             $"{vault} 4633458b-17de-408a-b874-0445c86b69e6", // Key Vault Secrets User
             $"{appInsights} 3913510d-42f4-4e42-8a64-420c390055eb", // Monitoring Metrics Publisher
         ];

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using VroegSignalering.Functions;
 
 namespace VroegSignalering.LocalHost;
@@ -44,6 +45,9 @@ public static class LocalHostRegistration
         }
 
         builder.AddVroegFunctions();
+
+        // What the Functions host records in Azure: each HTTP invocation as one request (the app itself adds no server span).
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddAspNetCoreInstrumentation(a => a.Filter = c => !c.Request.Path.StartsWithSegments("/api/health")));
         builder.Services.AddOptions<LocalHostOptions>().Bind(section);
         builder.Services.AddSingleton<LocalFunctions>();
         builder.Services.AddHostedService<LocalTriggerRunner>();

@@ -35,7 +35,7 @@ public sealed record DeadLetterRedrive(string Subscription, IReadOnlyList<Redriv
 /// <summary>A listing of dead letters, and why it stopped early (null when it read to the end or the maximum).</summary>
 public sealed record DeadLetterListing(string Subscription, IReadOnlyList<DeadLetteredMessage> Messages, string? StoppedBy);
 
-/// <summary>The dead-letter queues of the topic's subscriptions (<c>gm&lt;gemeentecode&gt;</c>) through a <see cref="ServiceBusReceiver"/> on <see cref="SubQueue.DeadLetter"/>.
+/// <summary>The dead-letter queue of the subscription on each gemeente's topic (<c>outreach-gm&lt;gemeentecode&gt;/tasks</c>) through a <see cref="ServiceBusReceiver"/> on <see cref="SubQueue.DeadLetter"/>.
 /// Listing peeks (locks nothing) and needs <i>Azure Service Bus Data Receiver</i>; re-driving receives in PeekLock mode and resends through the transport,
 /// so it also needs <i>Data Sender</i> on the topic.</summary>
 public sealed class ServiceBusDeadLetters
@@ -45,21 +45,24 @@ public sealed class ServiceBusDeadLetters
     private readonly OpenDeadLetterReceiver _open;
     private readonly IOutreachTransport _topic;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _duplicateDetectionWindow;
+    private readonly ServiceBusTransportOptions _options;
 
     internal ServiceBusDeadLetters(OpenDeadLetterReceiver open, ServiceBusTransportOptions options, IOutreachTransport topic, TimeProvider time) =>
-        (_open, _topic, _time, _duplicateDetectionWindow, Topic) = (open, topic, time, options.DuplicateDetectionWindow, options.TopicName);
+        (_open, _topic, _time, _options) = (open, topic, time, options);
 
-    public string Topic { get; }
+    /// <summary>The gemeente's topic, as infra/modules/servicebus.bicep names it.</summary>
+    public string TopicOf(string gemeentecode) => _options.TopicFor(gemeentecode);
 
-    /// <summary>The gemeente's subscription, as infra/modules/servicebus.bicep names it.</summary>
-    public static string SubscriptionOf(string gemeentecode) => "gm" + gemeentecode;
+    /// <summary>The subscription on the gemeente's topic, as infra/modules/servicebus.bicep names it.</summary>
+    public string SubscriptionOf(string gemeentecode) => _options.TopicFor(gemeentecode) + "/subscriptions/" + _options.Subscription.Trim();
+
+    private ServiceBusReceiver Open(string gemeentecode) => _open(_options.TopicFor(gemeentecode), _options.Subscription.Trim());
 
     /// <summary>Up to <paramref name="max"/> dead-lettered tasks, by sequence number, peeked: nothing is locked or changed.</summary>
     public async Task<DeadLetterListing> ListAsync(string gemeentecode, int max, CancellationToken cancellationToken)
     {
         var (messages, stoppedBy) = (new List<DeadLetteredMessage>(), (string?)null);
-        var receiver = _open(SubscriptionOf(gemeentecode));
+        var receiver = Open(gemeentecode);
         await using var closing = receiver.ConfigureAwait(false);
         try
         {
@@ -85,7 +88,7 @@ public sealed class ServiceBusDeadLetters
         var (outcomes, stoppedBy) = (new List<RedriveOutcome>(), (string?)null);
         var indexOf = new Dictionary<long, int>(); // sequence number → outcome
         var locked = new Dictionary<long, ServiceBusReceivedMessage>(); // not removed: locked until the end, so the next receive gets others
-        var receiver = _open(SubscriptionOf(gemeentecode));
+        var receiver = Open(gemeentecode);
         await using var closing = receiver.ConfigureAwait(false);
         try
         {
@@ -106,7 +109,7 @@ public sealed class ServiceBusDeadLetters
                 }
                 else if (outcomes[index].Result == RedriveResult.SentNotRemoved && await CompleteAsync(receiver, message).ConfigureAwait(false) is null)
                 {
-                    outcomes[index] = outcomes[index] with { Result = RedriveResult.Sent, Detail = "sent again to " + Topic + " (removed on a second try)" };
+                    outcomes[index] = outcomes[index] with { Result = RedriveResult.Sent, Detail = "sent again to " + TopicOf(gemeentecode) + " (removed on a second try)" };
                 }
 
                 locked.Remove(message.SequenceNumber);
@@ -129,11 +132,11 @@ public sealed class ServiceBusDeadLetters
     {
         var task = DeadLetteredMessage.From(message);
         var code = task.ApplicationProperties.GetValueOrDefault("gemeentecode");
-        var safeAfter = task.EnqueuedAt + _duplicateDetectionWindow + SafetyMargin;
+        var safeAfter = task.EnqueuedAt + _options.DuplicateDetectionWindow + SafetyMargin;
         var held = task switch
         {
             { MessageId.Length: 0 } => "it has no MessageId: the topic could not recognise a resend as a duplicate",
-            _ when code != gemeentecode => $"its gemeentecode property is '{code ?? "(none)"}', not {gemeentecode}: a resend would not come back to this subscription",
+            _ when code != gemeentecode => $"its gemeentecode property is '{code ?? "(none)"}', not {gemeentecode}: a resend would go to that gemeente's topic, not back here",
             { EnqueuedAt: null } => "the broker did not say when it was first sent",
             _ when _time.GetUtcNow() < safeAfter =>
                 string.Create(CultureInfo.InvariantCulture, $"first sent within the duplicate detection window; re-drive after {safeAfter:yyyy-MM-dd HH:mm:ss} UTC"),
@@ -146,7 +149,7 @@ public sealed class ServiceBusDeadLetters
         // Sent: removed whatever happens to the caller now, or the next run sends it once more.
         return await CompleteAsync(receiver, message).ConfigureAwait(false) is { } failure
             ? new RedriveOutcome(task.MessageId, RedriveResult.SentNotRemoved, $"sent again, but still in the dead-letter queue: {failure}; a re-drive within the duplicate detection window is dropped by the topic and then removes it")
-            : new RedriveOutcome(task.MessageId, RedriveResult.Sent, "sent again to " + Topic);
+            : new RedriveOutcome(task.MessageId, RedriveResult.Sent, "sent again to " + TopicOf(gemeentecode));
     }
 
     private static Task<string?> CompleteAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message) =>

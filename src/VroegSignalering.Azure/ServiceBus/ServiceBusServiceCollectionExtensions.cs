@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Azure.Core;
 using Azure.Identity;
@@ -11,12 +12,15 @@ using Microsoft.Extensions.Options;
 
 namespace VroegSignalering.Azure.ServiceBus;
 
-// Opens a PeekLock receiver on the dead-letter sub-queue of one of the topic's subscriptions: a seam tests replace.
-internal delegate ServiceBusReceiver OpenDeadLetterReceiver(string subscription);
+// Opens a PeekLock receiver on the dead-letter sub-queue of a subscription of a gemeente's topic: a seam tests replace.
+internal delegate ServiceBusReceiver OpenDeadLetterReceiver(string topic, string subscription);
+
+// The sender of a gemeente's topic, one per topic for the app's lifetime (the client closes them): a seam tests replace.
+internal delegate ServiceBusSender OpenTopicSender(string topic);
 
 internal static class ServiceBusServiceCollectionExtensions
 {
-    // One ServiceBusClient (through Microsoft.Extensions.Azure), the topic's sender, the transport (as itself: which transport dispatch uses
+    // One ServiceBusClient (through Microsoft.Extensions.Azure), a sender per gemeente topic, the transport (as itself: which transport dispatch uses
     // is decided elsewhere), the dead-letter reader, and the options, validated on start. Nothing connects before the first send or receive.
     internal static IServiceCollection AddServiceBusTransport(this IServiceCollection services, IConfiguration configuration)
     {
@@ -35,11 +39,15 @@ internal static class ServiceBusServiceCollectionExtensions
             }));
 
         // The subscriptions require sessions, their dead-letter queues do not: a plain receiver reads them.
-        services.TryAddSingleton<OpenDeadLetterReceiver>(sp => subscription => sp.GetRequiredService<ServiceBusClient>().CreateReceiver(
-            OptionsOf(sp).TopicName, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter, ReceiveMode = ServiceBusReceiveMode.PeekLock }));
-        services.TryAddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(OptionsOf(sp).TopicName));
+        services.TryAddSingleton<OpenDeadLetterReceiver>(sp => (topic, subscription) => sp.GetRequiredService<ServiceBusClient>().CreateReceiver(
+            topic, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter, ReceiveMode = ServiceBusReceiveMode.PeekLock }));
+        services.TryAddSingleton<OpenTopicSender>(sp =>
+        {
+            var senders = new ConcurrentDictionary<string, ServiceBusSender>(StringComparer.Ordinal);
+            return topic => senders.GetOrAdd(topic, sp.GetRequiredService<ServiceBusClient>().CreateSender);
+        });
         services.TryAddSingleton(sp => new ServiceBusTransport(
-            sp.GetRequiredService<ServiceBusSender>(), OptionsOf(sp), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<ServiceBusTransport>>()));
+            sp.GetRequiredService<OpenTopicSender>(), OptionsOf(sp), sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<ServiceBusTransport>>()));
         services.TryAddSingleton(sp => new ServiceBusDeadLetters(
             sp.GetRequiredService<OpenDeadLetterReceiver>(), OptionsOf(sp), sp.GetRequiredService<ServiceBusTransport>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;

@@ -8,7 +8,11 @@ public sealed class ServiceBusTransportOptions
 {
     public const string SectionName = "Dispatch:ServiceBus";
     public const int BrokerMaxBatchMessages = 100; // Service Bus accepts at most 100 messages in one batch
-    public string Topic { get; set; } = "outreach-tasks";
+    /// <summary>Each gemeente has its own topic, this prefix and its code (<c>outreach-gm0363</c>): infra/modules/servicebus.bicep names them alike.</summary>
+    public string TopicPrefix { get; set; } = "outreach-gm";
+
+    /// <summary>The subscription on each gemeente's topic that its team reads (and whose dead letters operators re-drive).</summary>
+    public string Subscription { get; set; } = "tasks";
     public int MaxBatchMessages { get; set; } = BrokerMaxBatchMessages;
 
     /// <summary>The namespace host, e.g. <c>vroeg-ns.servicebus.windows.net</c>. Selects Microsoft Entra ID.</summary>
@@ -26,7 +30,8 @@ public sealed class ServiceBusTransportOptions
     /// <summary>The client's retries (<c>ServiceBusClientOptions.RetryOptions</c>), for every operation: exponential back-off with jitter.</summary>
     public ServiceBusRetrySettings Retry { get; set; } = new();
 
-    internal string TopicName => Topic.Trim('/', ' ');
+    /// <summary>The topic of a gemeente (its 4-digit CBS code).</summary>
+    public string TopicFor(string gemeentecode) => TopicPrefix.Trim() + gemeentecode;
 }
 
 /// <summary>Bound from <c>Dispatch:ServiceBus:Retry</c>; <see cref="TryTimeout"/> is for one attempt, opening the connection included. By default a
@@ -49,22 +54,26 @@ internal sealed class ServiceBusTransportOptionsValidator : IValidateOptions<Ser
 
     public static IReadOnlyList<string> Errors(ServiceBusTransportOptions o)
     {
-        var (topic, fqns, retry) = (o.Topic?.Trim('/', ' '), o.FullyQualifiedNamespace?.Trim(), o.Retry ?? new ServiceBusRetrySettings());
+        var (prefix, subscription, fqns, retry) = (o.TopicPrefix?.Trim(), o.Subscription?.Trim(), o.FullyQualifiedNamespace?.Trim(), o.Retry ?? new ServiceBusRetrySettings());
         var cs = string.IsNullOrWhiteSpace(o.ConnectionString) ? null : Parse(o.ConnectionString);
         var (host, entity) = cs is { Malformed: false, Host: { } h, Signs: true, EntityPath: var e } ? (h, e) : (null, null);
         (bool Wrong, string Error)[] checks =
         [
-            (string.IsNullOrEmpty(topic), $"{P}Topic must name the topic to send to (default outreach-tasks)"),
+            // Service Bus entity names: letters, digits, '.', '-', '_' (and '/' for a path); the prefix plus 4 digits must fit 260 characters.
+            (string.IsNullOrEmpty(prefix) || prefix.Length > 256 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/') || prefix[0] == '/',
+                $"{P}TopicPrefix must start the gemeente topics' names, letters, digits, '.', '-', '_' only (default outreach-gm)"),
+            (string.IsNullOrEmpty(subscription) || subscription.Length > 50 || !subscription.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'),
+                $"{P}Subscription must name the subscription on each gemeente's topic, at most 50 letters, digits, '.', '-', '_' (default tasks)"),
             (cs is { Malformed: true }, $"{P}ConnectionString is malformed: expected name=value pairs separated by ';'"),
             (cs is { Malformed: false, Host: null }, $"{P}ConnectionString needs Endpoint=sb://<namespace>.servicebus.windows.net/"),
             (cs is { Malformed: false, Signs: false }, $"{P}ConnectionString needs both SharedAccessKeyName and SharedAccessKey (or a SharedAccessSignature)"),
-            (entity is not null && !string.IsNullOrEmpty(topic) && entity != topic, $"{P}ConnectionString is scoped to entity '{entity}' but Topic is '{topic}'"),
+            (entity is not null, $"{P}ConnectionString is scoped to entity '{entity}', but the app sends to one topic per gemeente: use a namespace-level connection string (no EntityPath)"),
             (!string.IsNullOrEmpty(fqns) && Uri.CheckHostName(fqns) != UriHostNameType.Dns, $"{P}FullyQualifiedNamespace must be a host name such as vroeg-ns.servicebus.windows.net (no scheme, no path)"),
             (Uri.CheckHostName(fqns) == UriHostNameType.Dns && host is not null && !host.Equals(fqns, StringComparison.OrdinalIgnoreCase), $"{P}FullyQualifiedNamespace '{fqns}' differs from the connection string's endpoint '{host}'"),
             (string.IsNullOrEmpty(fqns) && cs is null,
                 $"Dispatch:ServiceBus is not configured: set {P}FullyQualifiedNamespace (Microsoft Entra ID, managed identity) or {P}ConnectionString (shared access key)"),
             (o.MaxBatchMessages is < 1 or > ServiceBusTransportOptions.BrokerMaxBatchMessages, $"{P}MaxBatchMessages must be between 1 and {ServiceBusTransportOptions.BrokerMaxBatchMessages}"),
-            (o.DuplicateDetectionWindow < TimeSpan.FromSeconds(20) || o.DuplicateDetectionWindow > TimeSpan.FromDays(7), $"{P}DuplicateDetectionWindow must be between 00:00:20 and 7.00:00:00, as the topic's setting"),
+            (o.DuplicateDetectionWindow < TimeSpan.FromSeconds(20) || o.DuplicateDetectionWindow > TimeSpan.FromDays(7), $"{P}DuplicateDetectionWindow must be between 00:00:20 and 7.00:00:00, as the topics' setting"),
 
             // The bounds ServiceBusRetryOptions enforces itself, reported here with our setting names.
             (retry.MaxRetries is < 0 or > 100, $"{P}Retry:MaxRetries must be between 0 and 100"),

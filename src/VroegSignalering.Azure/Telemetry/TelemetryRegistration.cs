@@ -64,8 +64,9 @@ internal static class TelemetryRegistration
             .ConfigureResource(r => r.AddService("vroegsignalering-functions", serviceVersion: typeof(TelemetryRegistration).Assembly.GetName().Version?.ToString()))
             .WithTracing(t =>
             {
+                // No ASP.NET Core instrumentation: the Functions host records each invocation as the request (Application Insights `requests`);
+                // the worker adding its own server span counted every request twice. The local host, standing in for the host, adds it.
                 t.AddSource(VroegTelemetry.Name)
-                    .AddAspNetCoreInstrumentation(a => a.Filter = context => !context.Request.Path.StartsWithSegments("/api/health"))
                     .AddHttpClientInstrumentation()
                     .AddProcessor(new ScrubbingActivityProcessor());
                 if (!string.IsNullOrEmpty(appInsights))
@@ -85,7 +86,7 @@ internal static class TelemetryRegistration
             })
             .WithMetrics(m =>
             {
-                m.AddMeter(VroegTelemetry.Name).AddAspNetCoreInstrumentation();
+                m.AddMeter(VroegTelemetry.Name);
                 if (!string.IsNullOrEmpty(appInsights))
                 {
                     m.AddAzureMonitorMetricExporter(e => ConfigureAzureMonitor(e, configuration));

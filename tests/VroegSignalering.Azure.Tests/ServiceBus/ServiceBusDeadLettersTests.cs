@@ -28,8 +28,8 @@ public sealed class ServiceBusDeadLettersTests
         var run = await harness.DeadLetters.RedriveAsync("0363", 100, CancellationToken.None);
 
         Assert.Null(run.StoppedBy);
-        Assert.Equal("gm0363", run.Subscription);
-        Assert.Equal(["gm0363"], harness.OpenedSubscriptions);
+        Assert.Equal("outreach-gm0363/subscriptions/tasks", run.Subscription);
+        Assert.Equal(["outreach-gm0363/tasks"], harness.OpenedSubscriptions);
         Assert.Equal(
             [
                 ("t-old-r1", RedriveResult.Sent), ("t-recent-r1", RedriveResult.Held), ("t-edge-r1", RedriveResult.Held),
@@ -212,7 +212,7 @@ public sealed class ServiceBusDeadLettersTests
         var run = await harness.DeadLetters.RedriveAsync("0363", 100, CancellationToken.None);
 
         Assert.Equal([("t-recent-r1", RedriveResult.Held), ("t-a-r1", RedriveResult.Sent)], run.Outcomes.Select(o => (o.MessageId, o.Result)).ToArray());
-        Assert.Equal("MessagingEntityNotFound (the topic or the gemeente's subscription does not exist)", run.StoppedBy);
+        Assert.Equal("MessagingEntityNotFound (the gemeente's topic or its subscription does not exist)", run.StoppedBy);
         Assert.Equal(["t-recent-r1", "t-b-r1"], queue.Remaining());
         Assert.Equal(0, queue.Locked);
     }
@@ -267,7 +267,7 @@ public sealed class ServiceBusDeadLettersTests
         var messages = listing.Messages;
 
         Assert.Null(listing.StoppedBy);
-        Assert.Equal("gm0363", listing.Subscription);
+        Assert.Equal("outreach-gm0363/subscriptions/tasks", listing.Subscription);
         Assert.Equal(["t-a-r1", "t-b-r2", "t-c-r1"], messages.Select(m => m.MessageId));
         Assert.Equal([1L, 2L, 3L], messages.Select(m => m.SequenceNumber));
         Assert.Equal(Now.AddDays(-15), messages[0].EnqueuedAt);

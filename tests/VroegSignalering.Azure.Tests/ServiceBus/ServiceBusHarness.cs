@@ -18,22 +18,35 @@ internal sealed class ServiceBusHarness : IAsyncDisposable
 
     private readonly ServiceProvider _provider;
 
-    private ServiceBusHarness(ServiceProvider provider, FakeServiceBusSender sender, FakeDeadLetterReceiver deadLetterQueue, ConcurrentQueue<string> opened, RecordingLoggerProvider logs)
+    public const string Topic = "outreach-gm0363"; // the topic of TestMessages' gemeente
+
+    private readonly ConcurrentDictionary<string, FakeServiceBusSender> _senders;
+
+    private ServiceBusHarness(ServiceProvider provider, ConcurrentDictionary<string, FakeServiceBusSender> senders, FakeDeadLetterReceiver deadLetterQueue, ConcurrentQueue<string> opened, RecordingLoggerProvider logs)
     {
         _provider = provider;
+        _senders = senders;
         OpenedSubscriptions = opened;
-        Sender = sender;
         DeadLetterQueue = deadLetterQueue;
         Logs = logs;
         Metrics = new MetricRecorder(provider.GetRequiredService<IMeterFactory>());
         Transport = provider.GetRequiredService<ServiceBusTransport>();
     }
 
-    public FakeServiceBusSender Sender { get; }
+    // The sender of TestMessages' gemeente topic.
+    public FakeServiceBusSender Sender => SenderOf(Topic);
+
+    // The fake sender of a topic (created on first use, by the transport or the test).
+    public FakeServiceBusSender SenderOf(string topic) => _senders.GetOrAdd(topic, _ => new FakeServiceBusSender());
+
+    // The topics the transport opened a sender for.
+    public IReadOnlyCollection<string> OpenedTopics => [.. _opened.Keys];
+
+    private readonly ConcurrentDictionary<string, bool> _opened = new(StringComparer.Ordinal);
 
     public FakeDeadLetterReceiver DeadLetterQueue { get; }
 
-    // The subscriptions whose dead-letter queue was opened, in order.
+    // The subscriptions whose dead-letter queue was opened, in order, as "<topic>/<subscription>".
     public ConcurrentQueue<string> OpenedSubscriptions { get; }
 
     public ServiceBusTransport Transport { get; }
@@ -59,7 +72,8 @@ internal sealed class ServiceBusHarness : IAsyncDisposable
             .Build();
 
         var logs = new RecordingLoggerProvider();
-        var sender = new FakeServiceBusSender();
+        var senders = new ConcurrentDictionary<string, FakeServiceBusSender>(StringComparer.Ordinal);
+        ServiceBusHarness? harness = null;
         var deadLetterQueue = new FakeDeadLetterReceiver();
         var opened = new ConcurrentQueue<string>();
         var services = new ServiceCollection();
@@ -72,13 +86,17 @@ internal sealed class ServiceBusHarness : IAsyncDisposable
         services.AddServiceBusTransport(configuration);
 
         // How a host's test overrides replace the SDK's objects: registered after the app's, they win.
-        services.AddSingleton<ServiceBusSender>(sender);
-        services.AddSingleton<OpenDeadLetterReceiver>(subscription =>
+        services.AddSingleton<OpenTopicSender>(topic =>
         {
-            opened.Enqueue(subscription);
+            harness!._opened[topic] = true;
+            return harness.SenderOf(topic);
+        });
+        services.AddSingleton<OpenDeadLetterReceiver>((topic, subscription) =>
+        {
+            opened.Enqueue($"{topic}/{subscription}");
             return deadLetterQueue;
         });
-        return new ServiceBusHarness(services.BuildServiceProvider(validateScopes: true), sender, deadLetterQueue, opened, logs);
+        return harness = new ServiceBusHarness(services.BuildServiceProvider(validateScopes: true), senders, deadLetterQueue, opened, logs);
     }
 
     public T Get<T>()

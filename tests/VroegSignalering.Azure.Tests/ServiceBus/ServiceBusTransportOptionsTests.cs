@@ -60,7 +60,7 @@ public class ServiceBusTransportOptionsTests
 
     [Theory]
     [InlineData("sb://vroeg-ns.servicebus.windows.net/")]
-    [InlineData("vroeg-ns.servicebus.windows.net/outreach-tasks")]
+    [InlineData("vroeg-ns.servicebus.windows.net/outreach-gm0363")]
     public void A_namespace_with_a_scheme_or_path_is_rejected(string fqns)
     {
         var error = Assert.Single(ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions { FullyQualifiedNamespace = fqns }));
@@ -69,11 +69,11 @@ public class ServiceBusTransportOptionsTests
     }
 
     [Fact]
-    public void A_connection_string_scoped_to_another_entity_than_the_topic_is_rejected()
+    public void A_connection_string_scoped_to_one_entity_is_rejected_because_each_gemeente_has_its_own_topic()
     {
-        var error = Assert.Single(ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions { ConnectionString = ConnectionString + ";EntityPath=outcomes" }));
+        var error = Assert.Single(ServiceBusTransportOptionsValidator.Errors(new ServiceBusTransportOptions { ConnectionString = ConnectionString + ";EntityPath=outreach-gm0363" }));
 
-        Assert.Equal("Dispatch:ServiceBus:ConnectionString is scoped to entity 'outcomes' but Topic is 'outreach-tasks'", error);
+        Assert.Equal("Dispatch:ServiceBus:ConnectionString is scoped to entity 'outreach-gm0363', but the app sends to one topic per gemeente: use a namespace-level connection string (no EntityPath)", error);
     }
 
     [Theory]
@@ -88,7 +88,9 @@ public class ServiceBusTransportOptionsTests
     [InlineData("Retry:MaxDelay", "00:00:00.500", "Retry:MaxDelay")]
     [InlineData("Retry:TryTimeout", "00:00:00", "Retry:TryTimeout")]
     [InlineData("Retry:TryTimeout", "02:00:00", "Retry:TryTimeout")]
-    [InlineData("Topic", " / ", "Topic")]
+    [InlineData("TopicPrefix", " / ", "TopicPrefix")]
+    [InlineData("TopicPrefix", "outreach gm", "TopicPrefix")]
+    [InlineData("Subscription", "a/b", "Subscription")]
     public void Settings_outside_what_the_broker_or_the_sdk_accept_are_rejected_by_name(string setting, string value, string named)
     {
         var errors = ServiceBusTransportOptionsValidator.Errors(Bind(new() { ["FullyQualifiedNamespace"] = Namespace, [setting] = value }));
@@ -102,7 +104,8 @@ public class ServiceBusTransportOptionsTests
         var options = Bind(new()
         {
             ["FullyQualifiedNamespace"] = Namespace,
-            ["Topic"] = "outreach-tasks-test",
+            ["TopicPrefix"] = "test-gm",
+            ["Subscription"] = "team",
             ["ClientId"] = "00000000-0000-0000-0000-000000000001",
             ["DuplicateDetectionWindow"] = "02:00:00",
             ["Retry:MaxRetries"] = "6",
@@ -111,7 +114,7 @@ public class ServiceBusTransportOptionsTests
             ["Retry:TryTimeout"] = "00:00:45",
         });
 
-        Assert.Equal("outreach-tasks-test", options.Topic);
+        Assert.Equal(("test-gm0363", "team"), (options.TopicFor("0363"), options.Subscription));
         Assert.Equal("00000000-0000-0000-0000-000000000001", options.ClientId);
         Assert.Equal(TimeSpan.FromHours(2), options.DuplicateDetectionWindow);
         Assert.Equal(100, options.MaxBatchMessages);
@@ -145,9 +148,11 @@ public class ServiceBusTransportOptionsTests
 
         Assert.NotNull(provider.GetRequiredService<ServiceBusTransport>());
         var client = provider.GetRequiredService<ServiceBusClient>();
-        var sender = provider.GetRequiredService<ServiceBusSender>();
+        var sender = provider.GetRequiredService<OpenTopicSender>()("outreach-gm0363");
         Assert.Equal("vroeg-test.servicebus.windows.net", client.FullyQualifiedNamespace);
-        Assert.Equal("outreach-tasks", sender.EntityPath);
+        Assert.Equal("outreach-gm0363", sender.EntityPath);
+        Assert.Same(sender, provider.GetRequiredService<OpenTopicSender>()("outreach-gm0363"));
+        Assert.Equal("outreach-gm0599", provider.GetRequiredService<OpenTopicSender>()("outreach-gm0599").EntityPath);
         Assert.Equal("vroeg-test.servicebus.windows.net", sender.FullyQualifiedNamespace);
         Assert.False(client.IsClosed);
         Assert.Same(client, provider.GetRequiredService<ServiceBusClient>());
@@ -156,11 +161,11 @@ public class ServiceBusTransportOptionsTests
     [Fact]
     public async Task With_a_connection_string_the_client_uses_its_namespace()
     {
-        await using var provider = Provider(new() { ["ConnectionString"] = ConnectionString, ["Topic"] = "outreach-tasks-test" });
+        await using var provider = Provider(new() { ["ConnectionString"] = ConnectionString, ["TopicPrefix"] = "test-gm" });
 
         Assert.NotNull(provider.GetRequiredService<ServiceBusTransport>());
         Assert.Equal(Namespace, provider.GetRequiredService<ServiceBusClient>().FullyQualifiedNamespace);
-        Assert.Equal("outreach-tasks-test", provider.GetRequiredService<ServiceBusSender>().EntityPath);
+        Assert.Equal("test-gm0363", provider.GetRequiredService<OpenTopicSender>()(provider.GetRequiredService<IOptions<ServiceBusTransportOptions>>().Value.TopicFor("0363")).EntityPath);
     }
 
     [Fact]
@@ -194,9 +199,11 @@ public class ServiceBusTransportOptionsTests
     {
         await using var provider = Provider(new() { ["FullyQualifiedNamespace"] = Namespace });
 
-        await using var receiver = provider.GetRequiredService<OpenDeadLetterReceiver>()(ServiceBusDeadLetters.SubscriptionOf("0363"));
+        var deadLetters = provider.GetRequiredService<ServiceBusDeadLetters>();
+        await using var receiver = provider.GetRequiredService<OpenDeadLetterReceiver>()(deadLetters.TopicOf("0363"), "tasks");
 
-        Assert.Equal("outreach-tasks/Subscriptions/gm0363/$DeadLetterQueue", receiver.EntityPath);
+        Assert.Equal("outreach-gm0363/subscriptions/tasks", deadLetters.SubscriptionOf("0363"));
+        Assert.Equal("outreach-gm0363/Subscriptions/tasks/$DeadLetterQueue", receiver.EntityPath);
         Assert.Equal(ServiceBusReceiveMode.PeekLock, receiver.ReceiveMode);
     }
 

@@ -62,7 +62,11 @@ public class ServiceBusTransportTests
     public async Task Properties_a_message_does_not_have_are_left_unset()
     {
         await using var harness = ServiceBusHarness.Start();
-        var bare = new OutboundMessage { MessageId = "bare-1", Subject = "outreach-task.v1", Body = "{}" };
+        var bare = new OutboundMessage
+        {
+            MessageId = "bare-1", Subject = "outreach-task.v1", Body = "{}",
+            ApplicationProperties = new Dictionary<string, string>(StringComparer.Ordinal) { ["gemeentecode"] = "0363" }, // it chooses the topic
+        };
 
         await harness.PublishAsync([bare]);
 
@@ -71,7 +75,7 @@ public class ServiceBusTransportTests
         Assert.Null(sent.CorrelationId);
         Assert.Equal(TimeSpan.MaxValue, sent.TimeToLive);
         Assert.Equal("application/json", sent.ContentType);
-        Assert.Empty(sent.ApplicationProperties);
+        Assert.Equal(["gemeentecode"], sent.ApplicationProperties.Keys);
     }
 
     [Fact]
@@ -165,11 +169,11 @@ public class ServiceBusTransportTests
 
     public static TheoryData<Exception, string> TransientFailures => new()
     {
-        { new ServiceBusException(true, "busy", "outreach-tasks", ServiceBusFailureReason.ServiceBusy, null), "ServiceBusy" },
-        { new ServiceBusException(false, "quota", "outreach-tasks", ServiceBusFailureReason.QuotaExceeded, null), "QuotaExceeded" },
-        { new ServiceBusException(true, "timeout", "outreach-tasks", ServiceBusFailureReason.ServiceTimeout, null), "ServiceTimeout" },
-        { new ServiceBusException(true, "link", "outreach-tasks", ServiceBusFailureReason.ServiceCommunicationProblem, null), "ServiceCommunicationProblem" },
-        { new ServiceBusException(true, "amqp", "outreach-tasks", ServiceBusFailureReason.GeneralError, null), "GeneralError" },
+        { new ServiceBusException(true, "busy", "outreach-gm0363", ServiceBusFailureReason.ServiceBusy, null), "ServiceBusy" },
+        { new ServiceBusException(false, "quota", "outreach-gm0363", ServiceBusFailureReason.QuotaExceeded, null), "QuotaExceeded" },
+        { new ServiceBusException(true, "timeout", "outreach-gm0363", ServiceBusFailureReason.ServiceTimeout, null), "ServiceTimeout" },
+        { new ServiceBusException(true, "link", "outreach-gm0363", ServiceBusFailureReason.ServiceCommunicationProblem, null), "ServiceCommunicationProblem" },
+        { new ServiceBusException(true, "amqp", "outreach-gm0363", ServiceBusFailureReason.GeneralError, null), "GeneralError" },
         { new TimeoutException(), "Timeout" },
         { new TaskCanceledException("the SDK's own try timeout"), "Timeout" },
     };
@@ -194,11 +198,11 @@ public class ServiceBusTransportTests
 
     public static TheoryData<Exception, string> PermanentFailures => new()
     {
-        { new ServiceBusException(false, "too large", "outreach-tasks", ServiceBusFailureReason.MessageSizeExceeded, null), "MessageSizeExceeded" },
-        { new ServiceBusException(false, "not found", "outreach-tasks", ServiceBusFailureReason.MessagingEntityNotFound, null), "MessagingEntityNotFound" },
-        { new ServiceBusException(false, "disabled", "outreach-tasks", ServiceBusFailureReason.MessagingEntityDisabled, null), "MessagingEntityDisabled" },
+        { new ServiceBusException(false, "too large", "outreach-gm0363", ServiceBusFailureReason.MessageSizeExceeded, null), "MessageSizeExceeded" },
+        { new ServiceBusException(false, "not found", "outreach-gm0363", ServiceBusFailureReason.MessagingEntityNotFound, null), "MessagingEntityNotFound" },
+        { new ServiceBusException(false, "disabled", "outreach-gm0363", ServiceBusFailureReason.MessagingEntityDisabled, null), "MessagingEntityDisabled" },
         { new UnauthorizedAccessException("Unauthorized access. 'Send' claim(s) are required"), "Unauthorized" },
-        { new ServiceBusException(false, "refused", "outreach-tasks", ServiceBusFailureReason.GeneralError, null), "GeneralError" },
+        { new ServiceBusException(false, "refused", "outreach-gm0363", ServiceBusFailureReason.GeneralError, null), "GeneralError" },
     };
 
     [Theory]
@@ -224,7 +228,7 @@ public class ServiceBusTransportTests
     public async Task After_a_transient_failure_later_batches_are_not_attempted_so_no_later_revision_overtakes()
     {
         await using var harness = ServiceBusHarness.Start();
-        harness.Sender.Enqueue(null, new ServiceBusException(true, "busy", "outreach-tasks", ServiceBusFailureReason.ServiceBusy, null));
+        harness.Sender.Enqueue(null, new ServiceBusException(true, "busy", "outreach-gm0363", ServiceBusFailureReason.ServiceBusy, null));
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(250));
 
@@ -238,7 +242,7 @@ public class ServiceBusTransportTests
         Assert.All(outcomes.Skip(200), o =>
         {
             Assert.Equal(PublishStatus.FailedTransiently, o.Status);
-            Assert.StartsWith("not sent: an earlier batch failed transiently (ServiceBusy (", o.Reason, StringComparison.Ordinal);
+            Assert.StartsWith("not sent: an earlier batch to its topic failed transiently (ServiceBusy (", o.Reason, StringComparison.Ordinal);
         });
         Assert.Equal(100, harness.Metrics.Sum(SentCounter));
         Assert.Equal(100, harness.Metrics.Sum(FailedCounter, "FailedTransiently", "ServiceBusy"));
@@ -246,10 +250,58 @@ public class ServiceBusTransportTests
     }
 
     [Fact]
+    public async Task Each_task_goes_to_its_own_gemeentes_topic_and_no_other()
+    {
+        await using var harness = ServiceBusHarness.Start(Settings("TopicPrefix", "gm-"));
+        OutboundMessage[] messages = [.. TestMessages.Create(3, prefix: "a").Select(m => In(m, "0363")), .. TestMessages.Create(2, prefix: "b").Select(m => In(m, "0599"))];
+
+        var outcomes = await harness.PublishAsync(messages);
+
+        Assert.All(outcomes, o => Assert.Equal(PublishStatus.Sent, o.Status));
+        Assert.Equal(["gm-0363", "gm-0599"], harness.OpenedTopics.Order(StringComparer.Ordinal));
+        Assert.Equal(["a-0000", "a-0001", "a-0002"], harness.SenderOf("gm-0363").Accepted.Select(m => m.MessageId));
+        Assert.Equal(["b-0000", "b-0001"], harness.SenderOf("gm-0599").Accepted.Select(m => m.MessageId));
+    }
+
+    [Fact]
+    public async Task A_full_topic_holds_back_only_its_own_gemeentes_tasks()
+    {
+        await using var harness = ServiceBusHarness.Start();
+        harness.SenderOf("outreach-gm0599").Enqueue(new ServiceBusException(false, "quota", "outreach-gm0599", ServiceBusFailureReason.QuotaExceeded, null));
+        OutboundMessage[] messages = [In(TestMessages.One("full-1"), "0599"), TestMessages.One("ok-1"), In(TestMessages.One("full-2"), "0599"), TestMessages.One("ok-2")];
+
+        var outcomes = await harness.PublishAsync(messages);
+
+        Assert.Equal([PublishStatus.FailedTransiently, PublishStatus.Sent, PublishStatus.FailedTransiently, PublishStatus.Sent], outcomes.Select(o => o.Status));
+        Assert.Equal(["ok-1", "ok-2"], harness.Sender.Accepted.Select(m => m.MessageId));
+        Assert.StartsWith("QuotaExceeded (", outcomes[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("GM0363")]
+    [InlineData("363")]
+    public async Task A_task_without_a_valid_gemeentecode_fails_permanently_and_reaches_no_topic(string? code)
+    {
+        await using var harness = ServiceBusHarness.Start();
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "schuldhulp-noord" };
+        if (code is not null) { properties["gemeentecode"] = code; }
+
+        var outcome = Assert.Single(await harness.PublishAsync([TestMessages.One("nowhere-1") with { ApplicationProperties = properties }]));
+
+        Assert.Equal(PublishStatus.FailedPermanently, outcome.Status);
+        Assert.StartsWith("InvalidMessage (Service Bus does not accept its gemeentecode property", outcome.Reason, StringComparison.Ordinal);
+        Assert.Empty(harness.OpenedTopics);
+    }
+
+    private static OutboundMessage In(OutboundMessage message, string gemeentecode) =>
+        message with { ApplicationProperties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal) { ["gemeentecode"] = gemeentecode } };
+
+    [Fact]
     public async Task A_permanent_failure_of_one_batch_does_not_stop_the_later_ones()
     {
         await using var harness = ServiceBusHarness.Start();
-        harness.Sender.Enqueue(new ServiceBusException(false, "disabled", "outreach-tasks", ServiceBusFailureReason.MessagingEntityDisabled, null));
+        harness.Sender.Enqueue(new ServiceBusException(false, "disabled", "outreach-gm0363", ServiceBusFailureReason.MessagingEntityDisabled, null));
 
         var outcomes = await harness.PublishAsync(TestMessages.Create(250));
 
@@ -270,7 +322,7 @@ public class ServiceBusTransportTests
         Assert.All(outcomes, o =>
         {
             Assert.Equal(PublishStatus.FailedPermanently, o.Status);
-            Assert.Equal("Unauthorized (the identity needs Azure Service Bus Data Sender on the topic)", o.Reason);
+            Assert.Equal("Unauthorized (the identity needs Azure Service Bus Data Sender on the gemeente's topic)", o.Reason);
         });
     }
 
@@ -280,7 +332,7 @@ public class ServiceBusTransportTests
         await using var harness = ServiceBusHarness.Start(Settings("MaxBatchMessages", "2"));
         harness.Sender.Responder = (_, _) =>
         {
-            harness.Sender.CreateBatchFailure = new ServiceBusException(true, "link", "outreach-tasks", ServiceBusFailureReason.ServiceCommunicationProblem, null);
+            harness.Sender.CreateBatchFailure = new ServiceBusException(true, "link", "outreach-gm0363", ServiceBusFailureReason.ServiceCommunicationProblem, null);
             return Task.CompletedTask;
         };
 
@@ -337,10 +389,10 @@ public class ServiceBusTransportTests
         Exception?[] answers =
         [
             null, null, null, null, null, null,
-            new ServiceBusException(false, "too large", "outreach-tasks", ServiceBusFailureReason.MessageSizeExceeded, null),
-            new ServiceBusException(false, "disabled", "outreach-tasks", ServiceBusFailureReason.MessagingEntityDisabled, null),
+            new ServiceBusException(false, "too large", "outreach-gm0363", ServiceBusFailureReason.MessageSizeExceeded, null),
+            new ServiceBusException(false, "disabled", "outreach-gm0363", ServiceBusFailureReason.MessagingEntityDisabled, null),
             new UnauthorizedAccessException("no Send claim"),
-            new ServiceBusException(true, "busy", "outreach-tasks", ServiceBusFailureReason.ServiceBusy, null),
+            new ServiceBusException(true, "busy", "outreach-gm0363", ServiceBusFailureReason.ServiceBusy, null),
         ];
         harness.Sender.Responder = (_, _) =>
         {
@@ -372,9 +424,9 @@ public class ServiceBusTransportTests
         await using var harness = ServiceBusHarness.Start(Settings("MaxBatchMessages", "2"));
         harness.Sender.MaxBatchBytes = 4096;
         harness.Sender.Enqueue(
-            new ServiceBusException(false, "disabled", "outreach-tasks", ServiceBusFailureReason.MessagingEntityDisabled, null),
+            new ServiceBusException(false, "disabled", "outreach-gm0363", ServiceBusFailureReason.MessagingEntityDisabled, null),
             null,
-            new ServiceBusException(true, "busy", "outreach-tasks", ServiceBusFailureReason.ServiceBusy, null));
+            new ServiceBusException(true, "busy", "outreach-gm0363", ServiceBusFailureReason.ServiceBusy, null));
         OutboundMessage[] messages = [TestMessages.One("huge-1", 10_000), .. TestMessages.Create(7), TestMessages.One("bad-1") with { SessionId = new string('s', 200) }];
 
         await harness.PublishAsync(messages);
@@ -383,7 +435,7 @@ public class ServiceBusTransportTests
         Assert.All(harness.Logs.Entries, e =>
         {
             Assert.DoesNotContain("xxxx", e.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain("GM0363", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("0363", e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("household-", e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("sss", e.Message, StringComparison.Ordinal);
         });

@@ -17,7 +17,7 @@ internal static class TestMessages
         TimeToLive = TimeSpan.FromDays(14),
         ApplicationProperties = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["gemeentecode"] = "GM0363",
+            ["gemeentecode"] = "0363",
             ["team"] = "schuldhulp-noord",
             ["priority"] = "high",
         },

@@ -56,7 +56,7 @@ public sealed class WorkerHostTests
             ["SweepOutboxSchedule"] = "0 */2 * * * *",
             ["Dispatch:Transport"] = "ServiceBus",
             ["Dispatch:ServiceBus:FullyQualifiedNamespace"] = "vroeg-prod.servicebus.windows.net",
-            ["Dispatch:ServiceBus:Topic"] = "outreach-tasks",
+            ["Dispatch:ServiceBus:TopicPrefix"] = "outreach-gm",
             ["Dispatch:ServiceBus:ClientId"] = clientId,
             ["Dispatch:ServiceBus:DuplicateDetectionWindow"] = "0.01:00:00",
             ["Creditors:Source"] = "Table",

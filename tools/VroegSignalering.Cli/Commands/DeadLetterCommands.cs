@@ -44,7 +44,7 @@ internal static class DeadLetterCommands
                     $"{m.MessageId}  seq {m.SequenceNumber}  enqueued {m.EnqueuedAt:yyyy-MM-dd HH:mm:ss}  deliveries {m.DeliveryCount}  priority {m.ApplicationProperties.GetValueOrDefault("priority", "?")}  reason {m.DeadLetterReason ?? "?"}"));
             }
 
-            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{listing.Messages.Count} dead-lettered task(s) in {deadLetters.Topic}/subscriptions/{listing.Subscription}"));
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{listing.Messages.Count} dead-lettered task(s) in {listing.Subscription}"));
             if (listing.StoppedBy is { } stopped)
             {
                 await env.Error.WriteLineAsync("stopped early: " + stopped);
@@ -81,7 +81,7 @@ internal static class DeadLetterCommands
 
             int Count(RedriveResult r) => run.Outcomes.Count(o => o.Result == r);
             await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{Count(RedriveResult.Sent)} re-driven, {Count(RedriveResult.SentNotRemoved)} re-driven but not removed, {Count(RedriveResult.Held)} held, {Count(RedriveResult.Failed)} failed ({deadLetters.Topic}/subscriptions/{run.Subscription})"));
+                $"{Count(RedriveResult.Sent)} re-driven, {Count(RedriveResult.SentNotRemoved)} re-driven but not removed, {Count(RedriveResult.Held)} held, {Count(RedriveResult.Failed)} failed ({run.Subscription})"));
             if (run.StoppedBy is { } stopped)
             {
                 await env.Error.WriteLineAsync("stopped early: " + stopped);
