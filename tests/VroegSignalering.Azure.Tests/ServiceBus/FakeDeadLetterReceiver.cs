@@ -85,7 +85,7 @@ internal sealed class FakeDeadLetterReceiver : ServiceBusReceiver
 
             if (++_receives > FailReceiveAfter)
             {
-                throw new ServiceBusException(false, "The messaging entity could not be found.", "outreach-tasks/Subscriptions/gm0363/$DeadLetterQueue", ServiceBusFailureReason.MessagingEntityNotFound, null);
+                throw new ServiceBusException(false, "The messaging entity could not be found.", "outreach-gm0363/Subscriptions/tasks/$DeadLetterQueue", ServiceBusFailureReason.MessagingEntityNotFound, null);
             }
 
             if (LockLapsesAfterReceives is { } lapse)
@@ -117,7 +117,7 @@ internal sealed class FakeDeadLetterReceiver : ServiceBusReceiver
         {
             if (++_peeks > FailPeekAfter)
             {
-                throw new ServiceBusException(true, "The operation did not complete in time.", "outreach-tasks/Subscriptions/gm0363/$DeadLetterQueue", ServiceBusFailureReason.ServiceTimeout, null);
+                throw new ServiceBusException(true, "The operation did not complete in time.", "outreach-gm0363/Subscriptions/tasks/$DeadLetterQueue", ServiceBusFailureReason.ServiceTimeout, null);
             }
 
             _events.Add("peek");
@@ -164,7 +164,7 @@ internal sealed class FakeDeadLetterReceiver : ServiceBusReceiver
     }
 
     private static ServiceBusException LockLost() =>
-        new(false, "The lock supplied is invalid.", "outreach-tasks/Subscriptions/gm0363/$DeadLetterQueue", ServiceBusFailureReason.MessageLockLost, null);
+        new(false, "The lock supplied is invalid.", "outreach-gm0363/Subscriptions/tasks/$DeadLetterQueue", ServiceBusFailureReason.MessageLockLost, null);
 
     // The entry whose current lock the message carries; a stale lock is lost, as on the broker.
     private Entry Holding(ServiceBusReceivedMessage message) =>
@@ -215,7 +215,7 @@ internal sealed class FakeDeadLetterReceiver : ServiceBusReceiver
                 lockTokenGuid: peeked ? Guid.Empty : LockToken ?? Guid.Empty,
                 deliveryCount: Deliveries,
                 sequenceNumber: Sequence,
-                deadLetterSource: "outreach-tasks/Subscriptions/gm0363",
+                deadLetterSource: "outreach-gm0363/Subscriptions/tasks",
                 enqueuedTime: Enqueued ?? default);
         }
     }

@@ -98,7 +98,7 @@ public sealed class ServiceBusDeadLettersTests
         var queue = harness.DeadLetterQueue;
         queue.Add("t-a-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
         queue.Add("t-b-r1", Now.AddHours(-3), "MaxDeliveryCountExceeded");
-        harness.Sender.Enqueue(new ServiceBusException(transient, "refused", "outreach-tasks", reason, null));
+        harness.Sender.Enqueue(new ServiceBusException(transient, "refused", "outreach-gm0363", reason, null));
 
         var run = await harness.DeadLetters.RedriveAsync("0363", 100, CancellationToken.None);
 
