@@ -17,10 +17,12 @@ namespace VroegSignalering.Functions.Tests.Outreach;
 public sealed class ServiceBusDispatchTests : IDisposable
 {
     private readonly TopicSender _topic = new();
+    private readonly TopicClient _client;
     private readonly PipelineApp _app;
 
     public ServiceBusDispatchTests()
     {
+        _client = new TopicClient(_topic);
         _app = new PipelineApp(
             new Dictionary<string, string?>
             {
@@ -28,9 +30,8 @@ public sealed class ServiceBusDispatchTests : IDisposable
                 ["Dispatch:ServiceBus:FullyQualifiedNamespace"] = "vroeg-test.servicebus.windows.net",
                 ["Dispatch:SweepAfter"] = "00:00:00",
             },
-            // Registered after the app's own ServiceBusSender, so the transport gets this one; the
-            // ServiceBusClient is then never created.
-            services: s => s.AddSingleton<ServiceBusSender>(_topic));
+            // Registered after the app's own client, so the transport asks this one for each gemeente topic's sender.
+            services: s => s.AddSingleton<ServiceBusClient>(_client));
     }
 
     [Fact]
@@ -63,9 +64,28 @@ public sealed class ServiceBusDispatchTests : IDisposable
         Assert.False(string.IsNullOrEmpty(sent.SessionId));
         Assert.Equal(sent.SessionId, sent.CorrelationId);
         Assert.True(sent.ApplicationProperties.ContainsKey("gemeentecode"));
+        Assert.Equal(["outreach-gm" + sent.ApplicationProperties["gemeentecode"]], _client.Topics.Distinct());
     }
 
     public void Dispose() => _app.Dispose();
+
+    // A client without a broker: every topic's sender is the one fake, and the topics asked for are recorded.
+    private sealed class TopicClient(TopicSender sender) : ServiceBusClient
+    {
+        public List<string> Topics { get; } = [];
+
+        public override ServiceBusSender CreateSender(string queueOrTopicName)
+        {
+            lock (Topics)
+            {
+                Topics.Add(queueOrTopicName);
+            }
+
+            return sender;
+        }
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     // The topic's sender without a broker: batches from ServiceBusModelFactory, each send recorded and
     // refused with Refusal while it is set.
