@@ -15,6 +15,13 @@ param skuName string
 @description('Messaging units; only used for Premium.')
 param premiumCapacity int
 
+@description('Disabled when the namespace is reached through a private endpoint only (needs Premium).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
 param topicName string
 param outcomesQueueName string
 
@@ -42,7 +49,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
