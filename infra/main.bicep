@@ -29,6 +29,7 @@ param entraAudience string = 'api://vroegsignalering'
 ])
 param addressRegistrySource string = 'Pdok'
 
+@description('Premium is required with privateNetworking (Service Bus private endpoints exist on Premium only).')
 @allowed([
   'Standard'
   'Premium'
@@ -87,6 +88,31 @@ param storageSku string = 'Standard_ZRS'
 @description('Keep on in production: without it a deleted vault (and every key in it) can be purged at once.')
 param keyVaultPurgeProtection bool = true
 
+@description('Raise (2, 3, …) to create a vault with a new name after a teardown, while the old name is held by the soft-deleted vault for 90 days. 1 keeps the name kv-vroeg-<token> (docs/deploy.md, "Teardown and re-provisioning").')
+@minValue(1)
+@maxValue(99)
+param keyVaultGeneration int = 1
+
+@description('True recovers the soft-deleted vault of this name with its keys instead of creating one (after a teardown, within 90 days). Set it back to false once recovered.')
+param keyVaultRecover bool = false
+
+@description('Storage, Service Bus and Key Vault reachable only through private endpoints in a new VNet the app integrates with. Needs serviceBusSku Premium; the deployment is refused otherwise. HTTP ingress to the app stays public.')
+param privateNetworking bool = false
+
+@description('Address space of the VNet created with privateNetworking; the first two /24 blocks become its subnets.')
+param virtualNetworkAddressPrefix string = '10.42.0.0/16'
+
+@description('Object id of the operator or deploying principal that gets the operator roles (azd: AZURE_PRINCIPAL_ID). Empty grants nothing.')
+param principalId string = ''
+
+@description('Kind of principalId: User for a person, ServicePrincipal for a CI pipeline, Group for an operators group.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param principalType string = 'User'
+
 @description('Optional: base64 of 32 random bytes for HMAC key k1. Empty: operators create the secret (docs/deploy.md).')
 @secure()
 param hmacKeyK1 string = ''
@@ -120,11 +146,15 @@ var tags = {
 
 var names = {
   identity: 'id-vroeg-${resourceToken}'
+  deploymentIdentity: 'id-vroeg-deploy-${resourceToken}'
   plan: 'plan-vroeg-${resourceToken}'
   functionApp: 'func-vroeg-${resourceToken}'
   storage: 'stvroeg${resourceToken}'
+  packageStorage: 'stpkg${resourceToken}'
+  virtualNetwork: 'vnet-vroeg-${resourceToken}'
   serviceBus: 'sb-vroeg-${resourceToken}'
-  keyVault: 'kv-vroeg-${resourceToken}'
+  // 24 characters at most: kv-vroeg- (9) + token (13) + generation (up to 2).
+  keyVault: keyVaultGeneration == 1 ? 'kv-vroeg-${resourceToken}' : 'kv-vroeg-${resourceToken}${keyVaultGeneration}'
   logAnalytics: 'log-vroeg-${resourceToken}'
   applicationInsights: 'appi-vroeg-${resourceToken}'
   alertPrefix: 'vroeg-${resourceToken}'
@@ -144,12 +174,31 @@ var encryptionSecretName = 'encryption-k1'
 // environment() has no Service Bus suffix; this is the public-cloud one (change it for sovereign clouds).
 var serviceBusFqdn = '${names.serviceBus}.servicebus.windows.net'
 var keyVaultUri = 'https://${names.keyVault}${environment().suffixes.keyvaultDns}'
-var storageBlobEndpoint = 'https://${names.storage}.blob.${environment().suffixes.storage}/'
+var packageBlobEndpoint = 'https://${names.packageStorage}.blob.${environment().suffixes.storage}/'
+
+// Service Bus private endpoints exist on Premium only. Refused rather than upgraded silently: Premium
+// costs per messaging unit, around the clock, and that is the deployer's decision. ARM reports the
+// message when it validates the template, before anything is created.
+var checkedServiceBusSku = privateNetworking && serviceBusSku != 'Premium'
+  ? fail('privateNetworking needs serviceBusSku \'Premium\': Service Bus private endpoints exist on Premium only.')
+  : serviceBusSku
+var publicNetworkAccess = privateNetworking ? 'Disabled' : 'Enabled'
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
     name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+// The identity the Functions deployment service writes the app package with; the app's own identity
+// cannot write it (modules/packagestorage.bicep).
+module deploymentIdentity 'modules/identity.bicep' = {
+  name: 'deployment-identity'
+  params: {
+    name: names.deploymentIdentity
     location: location
     tags: tags
   }
@@ -173,11 +222,25 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     skuName: storageSku
-    deploymentContainerName: deploymentContainerName
     queueNames: [
       signalsIntakeQueue
       dispatchQueue
     ]
+    publicNetworkAccess: publicNetworkAccess
+  }
+}
+
+module packageStorage 'modules/packagestorage.bicep' = {
+  name: 'package-storage'
+  params: {
+    name: names.packageStorage
+    location: location
+    tags: tags
+    skuName: storageSku
+    deploymentContainerName: deploymentContainerName
+    deploymentPrincipalId: deploymentIdentity.outputs.principalId
+    deploymentIdentityId: deploymentIdentity.outputs.id
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -187,8 +250,9 @@ module serviceBus 'modules/servicebus.bicep' = {
     name: names.serviceBus
     location: location
     tags: tags
-    skuName: serviceBusSku
+    skuName: checkedServiceBusSku
     premiumCapacity: serviceBusPremiumCapacity
+    publicNetworkAccess: publicNetworkAccess
     topicPrefix: outreachTopicPrefix
     subscriptionName: outreachSubscription
     gemeenteCodes: gemeenteCodes
@@ -206,6 +270,8 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     workspaceId: monitoring.outputs.workspaceId
     enablePurgeProtection: keyVaultPurgeProtection
+    recoverSoftDeleted: keyVaultRecover
+    publicNetworkAccess: publicNetworkAccess
     hmacSecretName: hmacSecretName
     encryptionSecretName: encryptionSecretName
     hmacKey: hmacKeyK1
@@ -271,6 +337,34 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 }
 
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    name: names.virtualNetwork
+    location: location
+    tags: tags
+    addressPrefix: virtualNetworkAddressPrefix
+    privateEndpoints: [
+      { name: '${names.storage}-blob', resourceId: storage.outputs.id, groupId: 'blob' }
+      { name: '${names.storage}-queue', resourceId: storage.outputs.id, groupId: 'queue' }
+      { name: '${names.storage}-table', resourceId: storage.outputs.id, groupId: 'table' }
+      { name: '${names.packageStorage}-blob', resourceId: packageStorage.outputs.id, groupId: 'blob' }
+      { name: names.serviceBus, resourceId: serviceBus.outputs.id, groupId: 'namespace' }
+      { name: names.keyVault, resourceId: keyVault.outputs.id, groupId: 'vault' }
+    ]
+  }
+}
+
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  params: {
+    workspaceId: monitoring.outputs.workspaceId
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    serviceBusSku: checkedServiceBusSku
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
@@ -279,16 +373,33 @@ module functionApp 'modules/functionapp.bicep' = {
     location: location
     tags: tags
     identityId: identity.outputs.id
-    storageBlobEndpoint: storageBlobEndpoint
+    deploymentIdentityId: deploymentIdentity.outputs.id
+    packageBlobEndpoint: packageBlobEndpoint
     deploymentContainerName: deploymentContainerName
+    virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     appSettings: appSettings
   }
-  // The host reads storage and Key Vault with the identity as soon as the app starts.
+  // The host reads storage and Key Vault with the identity as soon as the app starts (through the private
+  // endpoints with privateNetworking); the platform reads the package with the deployment identity.
   dependsOn: [
     roles
+    // Implied through the network module only when privateNetworking is on; the package container and
+    // its writer's role must exist before the platform first looks for a package.
+    #disable-next-line no-unnecessary-dependson
+    packageStorage
   ]
+}
+
+module operatorRoles 'modules/operatorroles.bicep' = if (!empty(principalId)) {
+  name: 'operator-roles'
+  params: {
+    principalId: principalId
+    principalType: principalType
+    functionAppName: functionApp.outputs.name
+    keyVaultName: keyVault.outputs.name
+  }
 }
 
 module alerts 'modules/alerts.bicep' = {
@@ -321,4 +432,5 @@ output SERVICE_BUS_NAMESPACE string = serviceBus.outputs.name
 output SERVICE_BUS_FQDN string = serviceBusFqdn
 output KEY_VAULT_NAME string = keyVault.outputs.name
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output PACKAGE_STORAGE_ACCOUNT_NAME string = packageStorage.outputs.name
 output APP_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -8,11 +8,18 @@ param appName string
 param location string
 param tags object
 
+@description('The app\'s identity: everything the app itself does (storage, Service Bus, Key Vault references, telemetry).')
 param identityId string
 
-@description('Blob endpoint of the storage account, with trailing slash.')
-param storageBlobEndpoint string
+@description('The identity the Functions deployment service writes and reads the app package with; nothing else uses it.')
+param deploymentIdentityId string
+
+@description('Blob endpoint of the package storage account, with trailing slash.')
+param packageBlobEndpoint string
 param deploymentContainerName string
+
+@description('Subnet (delegated to Microsoft.App/environments) for VNet integration; empty for none.')
+param virtualNetworkSubnetId string
 
 @minValue(40)
 @maxValue(1000)
@@ -49,8 +56,12 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
+    // The deployment identity must be assigned to the app for the platform to use it. Code in the app can
+    // still ask for its token; the app's own clients (AZURE_CLIENT_ID, AzureWebJobsStorage__clientId) use
+    // the app's identity, which cannot write the package.
     userAssignedIdentities: {
       '${identityId}': {}
+      '${deploymentIdentityId}': {}
     }
   }
   properties: {
@@ -58,6 +69,13 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
     httpsOnly: true
     // Key Vault references resolve with the app's only identity; there is no system-assigned one.
     keyVaultReferenceIdentity: identityId
+    // Outbound traffic goes through the VNet when integrated, so the private endpoints of storage, Service
+    // Bus and Key Vault are reached; routing all traffic is what lets Key Vault references resolve over the VNet.
+    // Inbound HTTP stays public: creditors post signals over the internet (Entra ID, TLS 1.2).
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
+    outboundVnetRouting: {
+      allTraffic: !empty(virtualNetworkSubnetId)
+    }
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: [
@@ -71,10 +89,10 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          value: '${packageBlobEndpoint}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            userAssignedIdentityResourceId: deploymentIdentityId
           }
         }
       }
@@ -90,5 +108,25 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   }
 }
 
+// Publishing with a user name and password (FTP, and zip upload to the scm site) is off: deployments
+// authenticate with Microsoft Entra ID (azd, az functionapp deployment), which needs the
+// Microsoft.Web/sites/publish/Action permission on the app.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+output id string = app.id
 output name string = app.name
 output defaultHostName string = app.properties.defaultHostName

@@ -11,6 +11,16 @@ param workspaceId string
 @description('Purge protection cannot be turned off again once on; leave it on in production.')
 param enablePurgeProtection bool
 
+@description('True recovers the soft-deleted vault of this name, with every secret it held, instead of creating a new one.')
+param recoverSoftDeleted bool
+
+@description('Disabled when the vault is reached through a private endpoint only (privateNetworking).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
 param hmacSecretName string
 param encryptionSecretName string
 
@@ -28,6 +38,9 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   tags: tags
   properties: {
     tenantId: tenant().tenantId
+    // After a teardown the vault stays soft-deleted (and its name taken) for 90 days; "recover" brings it
+    // back with its keys, so data restored from a backup stays readable (docs/deploy.md).
+    createMode: recoverSoftDeleted ? 'recover' : 'default'
     sku: {
       family: 'A'
       name: 'standard'
@@ -37,9 +50,9 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     softDeleteRetentionInDays: 90
     // Key Vault rejects an explicit false once protection was on, so "off" means "not set".
     enablePurgeProtection: enablePurgeProtection ? true : null
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
   }

@@ -15,6 +15,14 @@ param skuName string
 @description('Messaging units; only used for Premium.')
 param premiumCapacity int
 
+@description('Disabled when the namespace is reached through a private endpoint only (needs Premium).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
+
 @description('Each gemeente\'s topic is this prefix and its code, e.g. outreach-gm0363.')
 param topicPrefix string
 
@@ -48,7 +56,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 

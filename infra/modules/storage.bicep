@@ -1,6 +1,7 @@
-// One storage account for the Functions host (AzureWebJobsStorage), the Flex deployment package and the
-// app's own data (Tables, Queues). Shared keys are disabled: every client, the host included, signs in
-// with Microsoft Entra ID, so no connection string with a key exists to leak.
+// One storage account for the Functions host (AzureWebJobsStorage) and the app's own data (Tables,
+// Queues). The Flex deployment package lives in its own account (packagestorage.bicep), where the app's
+// identity cannot write. Shared keys are disabled: every client, the host included, signs in with
+// Microsoft Entra ID, so no connection string with a key exists to leak.
 
 param name string
 param location string
@@ -14,11 +15,15 @@ param tags object
 ])
 param skuName string
 
-@description('Blob container Flex Consumption deploys the app package to.')
-param deploymentContainerName string
-
 @description('Storage queues the app writes to; the host polls them for queueTrigger functions.')
 param queueNames array
+
+@description('Disabled when the account is reached through private endpoints only (privateNetworking).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
@@ -36,24 +41,11 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
+      bypass: publicNetworkAccess == 'Enabled' ? 'AzureServices' : 'None'
     }
-  }
-}
-
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
-  parent: account
-  name: 'default'
-}
-
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
-  parent: blobs
-  name: deploymentContainerName
-  properties: {
-    publicAccess: 'None'
   }
 }
 

@@ -5,7 +5,8 @@ namespace VroegSignalering.Infra.Tests;
 
 /// <summary>
 /// Evaluates the few ARM expressions `bicep snapshot` leaves behind although they are known before a
-/// deployment: string literals, format(), concat() and environment() for the public Azure cloud.
+/// deployment: string literals, format(), concat(), environment() for the public Azure cloud and the
+/// fully qualified resourceId(subscription, resource group, type, name...) the snapshot writes.
 /// Anything else (reference(), parameters() ...) is not evaluated: <see cref="TryEvaluate"/> returns false.
 /// </summary>
 public static class ArmExpression
@@ -62,6 +63,7 @@ public static class ArmExpression
                 "format" => Format(args),
                 "concat" => string.Concat(args),
                 "environment" when args.Count == 0 => Environment(),
+                "resourceId" when args.Count >= 4 => ResourceId(args),
                 _ => throw new NotSupportedException(name),
             };
             return value;
@@ -72,6 +74,26 @@ public static class ArmExpression
             Expect(".suffixes.");
             var suffix = Identifier();
             return PublicCloudSuffixes.TryGetValue(suffix, out var value) ? value : throw new NotSupportedException(suffix);
+        }
+
+        // resourceId('sub', 'rg', 'Microsoft.X/parents/children', 'parent', 'child'): each type segment after
+        // the namespace is followed by its name.
+        private static string ResourceId(List<string> args)
+        {
+            var types = args[2].Split('/');
+            var names = args.Skip(3).ToList();
+            if (types.Length - 1 != names.Count)
+            {
+                throw new NotSupportedException(string.Join(", ", args));
+            }
+
+            var id = new StringBuilder($"/subscriptions/{args[0]}/resourceGroups/{args[1]}/providers/{types[0]}");
+            for (var i = 0; i < names.Count; i++)
+            {
+                id.Append('/').Append(types[i + 1]).Append('/').Append(names[i]);
+            }
+
+            return id.ToString();
         }
 
         private static string Format(List<string> args)

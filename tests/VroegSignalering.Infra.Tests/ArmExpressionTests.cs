@@ -8,6 +8,8 @@ public sealed class ArmExpressionTests
     [InlineData("[format('https://{0}{1}', 'kv-x', environment().suffixes.keyvaultDns)]", "https://kv-x.vault.azure.net")]
     [InlineData("[format('{0}{1}', format('https://{0}.blob.{1}/', 'st', environment().suffixes.storage), 'app-package')]", "https://st.blob.core.windows.net/app-package")]
     [InlineData("[concat('it''s', ' ', 'quoted')]", "it's quoted")]
+    [InlineData("[resourceId('s', 'rg', 'Microsoft.Network/privateDnsZones', format('privatelink.blob.{0}', environment().suffixes.storage))]", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net")]
+    [InlineData("[resourceId('s', 'rg', 'Microsoft.Storage/storageAccounts/tableServices', 'st', 'default')]", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/tableServices/default")]
     public void Expressions_known_before_deployment_are_evaluated(string value, string expected)
     {
         Assert.True(ArmExpression.TryEvaluate(value, out var result));

@@ -168,7 +168,7 @@ public sealed class InfrastructureConsistencyTests
     [Fact]
     public void Storage_is_reached_with_the_identity_and_never_with_a_key()
     {
-        var account = _deployment.Single("Microsoft.Storage/storageAccounts");
+        var account = _deployment.DataStorage;
         Assert.Equal((string)account["name"]!, Settings["AzureWebJobsStorage__accountName"]);
         Assert.Equal("managedidentity", Settings["AzureWebJobsStorage__credential"]);
         Assert.True(_deployment.IsIdentityProperty(Settings["AzureWebJobsStorage__clientId"], "clientId"));
@@ -192,7 +192,10 @@ public sealed class InfrastructureConsistencyTests
         var site = _deployment.FunctionApp;
         Assert.Equal(_deployment.IdentityId, (string?)site["properties"]!["keyVaultReferenceIdentity"]);
         Assert.Equal("UserAssigned", (string?)site["identity"]!["type"]);
-        Assert.Equal([_deployment.IdentityId], site["identity"]!["userAssignedIdentities"]!.AsObject().Select(p => p.Key));
+        // The app's identity, and the deployment identity the platform writes the package with (nothing else).
+        Assert.Equal(
+            [_deployment.IdentityId, (string)_deployment.DeploymentIdentity["id"]!],
+            site["identity"]!["userAssignedIdentities"]!.AsObject().Select(p => p.Key));
 
         var vault = _deployment.Single("Microsoft.KeyVault/vaults");
         Assert.True((bool)vault["properties"]!["enableRbacAuthorization"]!);
@@ -236,17 +239,17 @@ public sealed class InfrastructureConsistencyTests
     }
 
     [Fact]
-    public void The_app_package_is_deployed_from_the_storage_container_with_the_identity()
+    public void The_app_package_is_deployed_from_the_package_storage_container_with_the_deployment_identity()
     {
         var storage = (JsonObject)_deployment.FunctionApp["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!;
         var container = Assert.Single(_deployment.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"));
-        var account = (string)_deployment.Single("Microsoft.Storage/storageAccounts")["name"]!;
+        var account = (string)_deployment.PackageStorage["name"]!;
         var containerName = ((string)container["name"]!).Split('/')[^1];
 
         Assert.Equal("blobContainer", (string?)storage["type"]);
         Assert.Equal($"https://{account}.blob.core.windows.net/{containerName}", ArmExpression.Evaluate((string)storage["value"]!));
         Assert.Equal("UserAssignedIdentity", (string?)storage["authentication"]!["type"]);
-        Assert.Equal(_deployment.IdentityId, (string?)storage["authentication"]!["userAssignedIdentityResourceId"]);
+        Assert.Equal((string)_deployment.DeploymentIdentity["id"]!, (string?)storage["authentication"]!["userAssignedIdentityResourceId"]);
     }
 
     [Fact]
@@ -263,7 +266,7 @@ public sealed class InfrastructureConsistencyTests
     [Fact]
     public void The_identity_holds_exactly_the_data_roles_the_app_needs_at_the_narrowest_scope()
     {
-        var storage = (string)_deployment.Single("Microsoft.Storage/storageAccounts")["id"]!;
+        var storage = (string)_deployment.DataStorage["id"]!;
         var topics = GemeenteCodes.Select(c => (string)_deployment.Find("Microsoft.ServiceBus/namespaces/topics", TopicOf(c))!["id"]!);
         var vault = (string)_deployment.Single("Microsoft.KeyVault/vaults")["id"]!;
         var appInsights = (string)_deployment.Single("Microsoft.Insights/components")["id"]!;
@@ -277,7 +280,10 @@ public sealed class InfrastructureConsistencyTests
             $"{appInsights} 3913510d-42f4-4e42-8a64-420c390055eb", // Monitoring Metrics Publisher
         ];
 
-        var assignments = _deployment.OfType("Microsoft.Authorization/roleAssignments").ToList();
+        // The app's identity only; the deployment identity's one role is checked in PrivilegeAndNetworkTests.
+        var assignments = _deployment.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => _deployment.IsIdentityProperty((string)a["properties"]!["principalId"]!, "principalId"))
+            .ToList();
         var actual = assignments.Select(a =>
         {
             var id = (string)a["id"]!;

@@ -34,26 +34,64 @@ public sealed partial class PredictedDeployment : IDisposable
     private readonly string _folder;
 
     public PredictedDeployment()
+        : this(new Dictionary<string, JsonNode?>(StringComparer.Ordinal))
+    {
+    }
+
+    private PredictedDeployment(IReadOnlyDictionary<string, JsonNode?> overrides)
     {
         _folder = Directory.CreateTempSubdirectory("vroeg-infra-").FullName;
-        var infra = RepositoryRoot.File("infra");
+        var snapshot = Snapshot(_folder, overrides, out var parameters);
+        snapshot.AssertClean();
 
-        Bicep.Run(infra, "build", "main.bicep", "--no-restore", "--outfile", Path.Combine(_folder, "main.json")).AssertClean();
         CompiledTemplate = File.ReadAllText(Path.Combine(_folder, "main.json"));
         Template = JsonNode.Parse(CompiledTemplate)!.AsObject();
+        Parameters = parameters;
 
-        Parameters = LoadParameters(Path.Combine(infra, "main.parameters.json"));
-        File.WriteAllText(Path.Combine(_folder, "main.bicepparam"), ToBicepParam(Parameters));
-
-        Bicep.Run(
-            _folder, "snapshot", "main.bicepparam", "--mode", "overwrite",
-            "--tenant-id", TenantId, "--subscription-id", SubscriptionId, "--resource-group", ResourceGroup,
-            "--location", Location, "--deployment-name", "main").AssertClean();
-
-        var snapshot = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "main.snapshot.json")))!.AsObject();
-        Resources = snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var predicted = JsonNode.Parse(File.ReadAllText(Path.Combine(_folder, "main.snapshot.json")))!.AsObject();
+        Resources = predicted["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
         AppSettings = FunctionApp["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
             .ToDictionary(s => (string)s!["name"]!, s => Evaluated((string)s!["value"]!), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The deployment with main.parameters.json as azd fills it in, and these parameters set on top
+    /// (name to JSON value), e.g. privateNetworking = true.
+    /// </summary>
+    public static PredictedDeployment With(IReadOnlyDictionary<string, JsonNode?> overrides) => new(overrides);
+
+    /// <summary>Runs the evaluation only, for templates that should be refused: the snapshot's exit code and output.</summary>
+    public static BicepResult TrySnapshot(IReadOnlyDictionary<string, JsonNode?> overrides)
+    {
+        var folder = Directory.CreateTempSubdirectory("vroeg-infra-").FullName;
+        try
+        {
+            return Snapshot(folder, overrides, out _);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static BicepResult Snapshot(string folder, IReadOnlyDictionary<string, JsonNode?> overrides, out IReadOnlyDictionary<string, JsonNode?> parameters)
+    {
+        var infra = RepositoryRoot.File("infra");
+        Bicep.Run(infra, "build", "main.bicep", "--no-restore", "--outfile", Path.Combine(folder, "main.json")).AssertClean();
+
+        var values = LoadParameters(Path.Combine(infra, "main.parameters.json"));
+        foreach (var (name, value) in overrides)
+        {
+            values[name] = value?.DeepClone();
+        }
+
+        parameters = values;
+        File.WriteAllText(Path.Combine(folder, "main.bicepparam"), ToBicepParam(values));
+
+        return Bicep.Run(
+            folder, "snapshot", "main.bicepparam", "--mode", "overwrite",
+            "--tenant-id", TenantId, "--subscription-id", SubscriptionId, "--resource-group", ResourceGroup,
+            "--location", Location, "--deployment-name", "main");
     }
 
     /// <summary>The ARM JSON `bicep build` produced.</summary>
@@ -74,7 +112,34 @@ public sealed partial class PredictedDeployment : IDisposable
 
     public JsonObject FunctionApp => Single("Microsoft.Web/sites");
 
-    public JsonObject Identity => Single("Microsoft.ManagedIdentity/userAssignedIdentities");
+    /// <summary>The app's identity (id-vroeg-…), not the deployment identity that writes the app package.</summary>
+    public JsonObject Identity => Assert.Single(
+        OfType("Microsoft.ManagedIdentity/userAssignedIdentities"),
+        r => !((string)r["name"]!).StartsWith("id-vroeg-deploy-", StringComparison.Ordinal));
+
+    /// <summary>The identity the Functions deployment service writes and reads the app package with.</summary>
+    public JsonObject DeploymentIdentity => Assert.Single(
+        OfType("Microsoft.ManagedIdentity/userAssignedIdentities"),
+        r => ((string)r["name"]!).StartsWith("id-vroeg-deploy-", StringComparison.Ordinal));
+
+    /// <summary>The storage account of the host and the app's data (AzureWebJobsStorage).</summary>
+    public JsonObject DataStorage => Assert.Single(
+        OfType("Microsoft.Storage/storageAccounts"), r => ((string)r["name"]!).StartsWith("stvroeg", StringComparison.Ordinal));
+
+    /// <summary>The storage account of the Flex deployment package.</summary>
+    public JsonObject PackageStorage => Assert.Single(
+        OfType("Microsoft.Storage/storageAccounts"), r => ((string)r["name"]!).StartsWith("stpkg", StringComparison.Ordinal));
+
+    /// <summary>Every role assignment of the deployment, with the scope taken from its id.</summary>
+    public IEnumerable<RoleAssignment> RoleAssignments => OfType("Microsoft.Authorization/roleAssignments").Select(a =>
+    {
+        var id = (string)a["id"]!;
+        return new RoleAssignment(
+            id[..id.IndexOf("/providers/Microsoft.Authorization/", StringComparison.Ordinal)],
+            ((string)a["properties"]!["roleDefinitionId"]!).Split('/')[^1],
+            (string)a["properties"]!["principalId"]!,
+            (string)a["properties"]!["principalType"]!);
+    });
 
     public string IdentityId => (string)Identity["id"]!;
 
@@ -135,6 +200,9 @@ public sealed partial class PredictedDeployment : IDisposable
     [GeneratedRegex(@"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(=(?<default>[^}]*))?\}", RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
 }
+
+/// <summary>A role assignment of the predicted deployment: the scope it applies to, the role definition's GUID and the principal.</summary>
+public sealed record RoleAssignment(string Scope, string Role, string PrincipalId, string PrincipalType);
 
 /// <summary>Test classes in this collection share one <see cref="PredictedDeployment"/>.</summary>
 [CollectionDefinition(PredictedDeployment.Collection)]
