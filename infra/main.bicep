@@ -83,8 +83,9 @@ param hmacKeyK1 string = ''
 @secure()
 param encryptionKeyK1 string = ''
 
-@description('E-mail address for alerts; empty creates the action group without receivers.')
-param alertEmail string = ''
+@minLength(3)
+@description('E-mail address(es) for alerts, separated by commas (azd: VROEG_ALERT_EMAIL). Required: the deployment fails without one.')
+param alertEmail string
 
 @minValue(30)
 @maxValue(730)
@@ -115,6 +116,10 @@ var signalsIntakeQueue = 'signals-intake'
 var dispatchQueue = 'dispatch'
 var outreachTopic = 'outreach-tasks'
 var outcomesQueue = 'outreach-outcomes'
+// One topic per gemeente: outreach-gm<code>, each with the subscription 'tasks'.
+var outreachTopicPrefix = 'outreach-gm'
+// Standard's default topic size; the topic-size alert fires at 80% of it. Keep equal to servicebus.bicep.
+var outreachTopicMaxSizeInMegabytes = 1024
 var hmacSecretName = 'hmac-k1'
 var encryptionSecretName = 'encryption-k1'
 
@@ -219,6 +224,8 @@ var appSettings = {
   DispatchQueue: dispatchQueue
   TriageCasesSchedule: '0 */5 * * * *'
   SweepOutboxSchedule: '0 */2 * * * *'
+  // Pipeline gauges and the heartbeat the heartbeat alert waits for: keep it well under 15 minutes.
+  PipelineGaugesSchedule: '0 * * * * *'
   RetentionSchedule: '0 30 2 * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
@@ -282,6 +289,10 @@ module alerts 'modules/alerts.bicep' = {
     alertEmail: alertEmail
     serviceBusNamespaceId: serviceBus.outputs.id
     applicationInsightsId: monitoring.outputs.applicationInsightsId
+    functionAppHostName: functionApp.outputs.defaultHostName
+    gemeenteCodes: gemeenteCodes
+    outreachTopicPrefix: outreachTopicPrefix
+    topicMaxSizeInMegabytes: outreachTopicMaxSizeInMegabytes
   }
 }
 

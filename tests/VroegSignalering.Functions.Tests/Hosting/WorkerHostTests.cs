@@ -54,6 +54,7 @@ public sealed class WorkerHostTests
             ["DispatchQueue"] = "dispatch",
             ["TriageCasesSchedule"] = "0 */5 * * * *",
             ["SweepOutboxSchedule"] = "0 */2 * * * *",
+            ["PipelineGaugesSchedule"] = "0 * * * * *",
             ["Dispatch:Transport"] = "ServiceBus",
             ["Dispatch:ServiceBus:FullyQualifiedNamespace"] = "vroeg-prod.servicebus.windows.net",
             ["Dispatch:ServiceBus:Topic"] = "outreach-tasks",
