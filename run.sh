@@ -79,7 +79,7 @@ export Dispatch__Transport=StorageQueue Dispatch__SweepAfter=00:00:20
 # fast path is off, so the same --seed gives the same cases and tasks however the work interleaves.
 export TriageCasesSchedule="*/5 * * * * *" SweepOutboxSchedule="*/15 * * * * *" Triage__Default__SettleSeconds=3
 export Triage__FastPath=false
-export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 Telemetry__MonitorInterval=00:00:10
+export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 PipelineGaugesSchedule="*/10 * * * * *"
 
 log "starting the Functions app (local host) on $url"
 app_log="$work/app.log"

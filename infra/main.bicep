@@ -121,8 +121,9 @@ param hmacKeyK1 string = ''
 @secure()
 param encryptionKeyK1 string = ''
 
-@description('E-mail address for alerts; empty creates the action group without receivers.')
-param alertEmail string = ''
+@minLength(3)
+@description('E-mail address(es) for alerts, separated by commas (azd: VROEG_ALERT_EMAIL). Required: the deployment fails without one.')
+param alertEmail string
 
 @description('Days Log Analytics and Application Insights keep telemetry: only the values Application Insights accepts for retention.')
 @allowed([
@@ -307,6 +308,8 @@ var appSettings = {
   DispatchQueue: dispatchQueue
   TriageCasesSchedule: '0 */5 * * * *'
   SweepOutboxSchedule: '0 */2 * * * *'
+  // Pipeline gauges and the heartbeat the heartbeat alert waits for: keep it well under 15 minutes.
+  PipelineGaugesSchedule: '0 * * * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'
@@ -411,6 +414,10 @@ module alerts 'modules/alerts.bicep' = {
     alertEmail: alertEmail
     serviceBusNamespaceId: serviceBus.outputs.id
     applicationInsightsId: monitoring.outputs.applicationInsightsId
+    functionAppHostName: functionApp.outputs.defaultHostName
+    gemeenteCodes: gemeenteCodes
+    outreachTopicPrefix: outreachTopicPrefix
+    topicMaxSizeInMegabytes: topicMaxSizeInMegabytes
   }
 }
 

@@ -32,6 +32,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<UrgentTriage>();
         services.AddSingleton<TriageSweep>();
         services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<PipelineSampler>();
         return services;
     }
 }

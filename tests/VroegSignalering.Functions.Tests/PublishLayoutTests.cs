@@ -30,6 +30,7 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "DispatchOutreach", "queueTrigger", "%DispatchQueue%" },
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },
         { "SweepOutbox", "timerTrigger", "%SweepOutboxSchedule%" },
+        { "SamplePipeline", "timerTrigger", "%PipelineGaugesSchedule%" },
     };
 
     [Theory]

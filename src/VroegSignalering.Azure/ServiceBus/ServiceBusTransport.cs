@@ -26,8 +26,8 @@ public sealed partial class ServiceBusTransport : IOutreachTransport
     {
         (_senderFor, _options, _logger) = (senderFor, options, logger);
         var meter = meters.Create(VroegTelemetry.Name);
-        _sent = meter.CreateCounter<long>("vroeg.dispatch.publish.sent", "{message}", "Messages the broker accepted.");
-        _failed = meter.CreateCounter<long>("vroeg.dispatch.publish.failed", "{message}", "Messages not sent, by outcome and reason.");
+        _sent = meter.CreateCounter<long>(VroegMetrics.PublishSent, "{message}", "Messages the broker accepted.");
+        _failed = meter.CreateCounter<long>(VroegMetrics.PublishFailed, "{message}", "Messages not sent, by outcome and reason.");
     }
 
     /// <inheritdoc />

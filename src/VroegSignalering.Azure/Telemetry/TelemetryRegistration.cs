@@ -103,8 +103,7 @@ internal static class TelemetryRegistration
                 }
             });
 
-        services.AddSingleton<PipelineMonitor>();
-        services.AddHostedService(sp => sp.GetRequiredService<PipelineMonitor>());
+        services.AddSingleton<IPipelineProbe, StoragePipelineProbe>();
         return services;
     }
 

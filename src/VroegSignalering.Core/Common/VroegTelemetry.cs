@@ -18,18 +18,31 @@ public sealed class VroegTelemetry : IDisposable
     public VroegTelemetry(IMeterFactory meters)
     {
         _meter = meters.Create(Name, "1.0");
-        SignalsAccepted = _meter.CreateCounter<long>("vroeg.intake.signals.accepted", "{signal}", "Signals accepted at intake");
-        SignalsRejected = _meter.CreateCounter<long>("vroeg.intake.signals.rejected", "{signal}", "Rows rejected at intake, by error code");
-        SignalsDuplicate = _meter.CreateCounter<long>("vroeg.intake.signals.duplicate", "{signal}", "Rows already received with identical content");
-        SignalsStored = _meter.CreateCounter<long>("vroeg.processing.signals.stored", "{signal}", "Signals stored in their household partition");
-        SignalsQuarantined = _meter.CreateCounter<long>("vroeg.intake.signals.quarantined", "{signal}", "Signals quarantined (address not routable or ambiguous), by reason");
-        CasesOpened = _meter.CreateCounter<long>("vroeg.cases.opened", "{case}", "Cases opened, by gemeentecode");
-        TasksCreated = _meter.CreateCounter<long>("vroeg.triage.tasks", "{task}", "Outreach tasks created, by priority and gemeente");
-        RepeatsWithoutTask = _meter.CreateCounter<long>("vroeg.triage.repeats_without_task", "{signal}", "Repeat signals that created no new outreach");
-        BelowMinimumAmount = _meter.CreateCounter<long>("vroeg.triage.below_minimum_amount", "{signal}", "Signals under a gemeente's minimum amount (counted, never dropped)");
-        SignalToTask = _meter.CreateHistogram<double>("vroeg.pipeline.signal_to_task.seconds", "s", "Time from a signal's receipt to its task's dispatch");
-        TasksDispatched = _meter.CreateCounter<long>("vroeg.dispatch.tasks.dispatched", "{task}", "Tasks handed to the broker");
-        OutboxMarkedFailed = _meter.CreateCounter<long>("vroeg.outbox.marked_failed", "{task}", "Outbox rows marked failed permanently, by reason (the gauge vroeg.outbox.failed counts those still waiting)");
+        SignalsAccepted = _meter.CreateCounter<long>(VroegMetrics.SignalsAccepted, "{signal}", "Signals accepted at intake");
+        SignalsRejected = _meter.CreateCounter<long>(VroegMetrics.SignalsRejected, "{signal}", "Rows rejected at intake, by error code");
+        SignalsDuplicate = _meter.CreateCounter<long>(VroegMetrics.SignalsDuplicate, "{signal}", "Rows already received with identical content");
+        SignalsStored = _meter.CreateCounter<long>(VroegMetrics.SignalsStored, "{signal}", "Signals stored in their household partition");
+        SignalsQuarantined = _meter.CreateCounter<long>(VroegMetrics.SignalsQuarantined, "{signal}", "Signals quarantined (address not routable or ambiguous), by reason");
+        CasesOpened = _meter.CreateCounter<long>(VroegMetrics.CasesOpened, "{case}", "Cases opened, by gemeentecode");
+        TasksCreated = _meter.CreateCounter<long>(VroegMetrics.TasksCreated, "{task}", "Outreach tasks created, by priority and gemeente");
+        RepeatsWithoutTask = _meter.CreateCounter<long>(VroegMetrics.RepeatsWithoutTask, "{signal}", "Repeat signals that created no new outreach");
+        BelowMinimumAmount = _meter.CreateCounter<long>(VroegMetrics.BelowMinimumAmount, "{signal}", "Signals under a gemeente's minimum amount (counted, never dropped)");
+        SignalToTask = _meter.CreateHistogram<double>(VroegMetrics.SignalToTask, "s", "Time from a signal's receipt to its task's dispatch");
+        TasksDispatched = _meter.CreateCounter<long>(VroegMetrics.TasksDispatched, "{task}", "Tasks handed to the broker");
+        OutboxMarkedFailed = _meter.CreateCounter<long>(VroegMetrics.OutboxMarkedFailed, "{task}", "Outbox rows marked failed permanently, by reason (the gauge vroeg.outbox.failed counts those still waiting)");
+
+        // Synchronous gauges, recorded by one SamplePipeline run: exported once per record, so when the
+        // timer stops (the app is down) the figures stop, and the heartbeat alert sees the silence.
+        Heartbeat = _meter.CreateCounter<long>(VroegMetrics.Heartbeat, "{sample}", "One per pipeline sample: silence means the app or its timers are down");
+        QueueLength = _meter.CreateGauge<long>(VroegMetrics.QueueLength, "{message}", "Approximate messages per queue");
+        QueueAge = _meter.CreateGauge<double>(VroegMetrics.QueueAge, "s", "Age of the oldest visible message per queue");
+        PoisonLength = _meter.CreateGauge<long>(VroegMetrics.PoisonLength, "{message}", "Messages in each queue's poison queue");
+        PoisonAge = _meter.CreateGauge<double>(VroegMetrics.PoisonAge, "s", "Time since the oldest message of each poison queue was poisoned");
+        OutboxPending = _meter.CreateGauge<long>(VroegMetrics.OutboxPending, "{task}", "Outbox rows not sent yet");
+        OutboxPendingAge = _meter.CreateGauge<double>(VroegMetrics.OutboxPendingAge, "s", "Age of the oldest outbox row not sent yet");
+        OutboxFailed = _meter.CreateGauge<long>(VroegMetrics.OutboxFailed, "{task}", "Outbox rows that failed permanently and wait for `vroeg outbox retry`");
+        Quarantined = _meter.CreateGauge<long>(VroegMetrics.Quarantined, "{signal}", "Signals in quarantine (address not routable or ambiguous)");
+        QuarantineAge = _meter.CreateGauge<double>(VroegMetrics.QuarantineAge, "s", "Age of the oldest quarantined signal");
     }
 
     public Counter<long> SignalsAccepted { get; }
@@ -56,7 +69,27 @@ public sealed class VroegTelemetry : IDisposable
 
     public Counter<long> OutboxMarkedFailed { get; }
 
-    /// <summary>Observable gauges are registered by the adapters that can read the values.</summary>
+    public Counter<long> Heartbeat { get; }
+
+    public Gauge<long> QueueLength { get; }
+
+    public Gauge<double> QueueAge { get; }
+
+    public Gauge<long> PoisonLength { get; }
+
+    public Gauge<double> PoisonAge { get; }
+
+    public Gauge<long> OutboxPending { get; }
+
+    public Gauge<double> OutboxPendingAge { get; }
+
+    public Gauge<long> OutboxFailed { get; }
+
+    public Gauge<long> Quarantined { get; }
+
+    public Gauge<double> QuarantineAge { get; }
+
+    /// <summary>For adapters that own an instrument (the Service Bus transport); names come from <see cref="VroegMetrics"/>.</summary>
     public Meter Meter => _meter;
 
     public void Dispose() => _meter.Dispose();

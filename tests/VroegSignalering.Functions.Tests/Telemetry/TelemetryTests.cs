@@ -7,6 +7,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using VroegSignalering.Azure.Telemetry;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Functions.Tests.Pipeline;
 using VroegSignalering.Testing;
 
@@ -56,14 +57,14 @@ public sealed class TelemetryTests : IDisposable
         Assert.Contains("triage.task", names);
         Assert.Contains("dispatch.publish", names);
 
-        await _app.Services.GetRequiredService<PipelineMonitor>().SampleAsync(CancellationToken.None);
+        await _app.Services.GetRequiredService<PipelineSampler>().SampleAsync(CancellationToken.None);
         _app.Services.GetRequiredService<MeterProvider>().ForceFlush();
         var emitted = _metrics.Select(m => m.Name).ToHashSet();
         foreach (var name in new[]
                  {
-                     "vroeg.intake.signals.accepted", "vroeg.intake.signals.rejected", "vroeg.intake.signals.quarantined", "vroeg.cases.opened",
-                     "vroeg.triage.tasks", "vroeg.pipeline.signal_to_task.seconds", "vroeg.outbox.pending", "vroeg.outbox.failed",
-                     "vroeg.queue.age.seconds", "vroeg.queue.poison.length",
+                     VroegMetrics.SignalsAccepted, VroegMetrics.SignalsRejected, VroegMetrics.SignalsQuarantined, VroegMetrics.CasesOpened,
+                     VroegMetrics.TasksCreated, VroegMetrics.SignalToTask, VroegMetrics.OutboxPending, VroegMetrics.OutboxFailed,
+                     VroegMetrics.QueueAge, VroegMetrics.PoisonLength, VroegMetrics.Heartbeat, VroegMetrics.QuarantineAge,
                  })
         {
             Assert.Contains(name, emitted);
@@ -74,7 +75,7 @@ public sealed class TelemetryTests : IDisposable
     public async Task No_log_line_span_attribute_or_metric_tag_of_an_end_to_end_run_holds_personal_data()
     {
         await RunOneSignalAsync();
-        await _app.Services.GetRequiredService<PipelineMonitor>().SampleAsync(CancellationToken.None);
+        await _app.Services.GetRequiredService<PipelineSampler>().SampleAsync(CancellationToken.None);
         _app.Services.GetRequiredService<MeterProvider>().ForceFlush();
         _app.Services.GetRequiredService<TracerProvider>().ForceFlush();
 

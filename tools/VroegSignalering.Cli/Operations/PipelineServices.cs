@@ -78,7 +78,7 @@ internal sealed class PipelineOptions
         }
 
         var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        var defaults = new Dictionary<string, string?> { ["Telemetry:MonitorEnabled"] = "false" };
+        var defaults = new Dictionary<string, string?>();
         if (environment["AzureWebJobsStorage"] is null && environment["AzureWebJobsStorage:accountName"] is null)
         {
             defaults["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
