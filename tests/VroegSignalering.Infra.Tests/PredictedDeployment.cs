@@ -34,6 +34,11 @@ public sealed partial class PredictedDeployment : IDisposable
     private readonly string _folder;
 
     public PredictedDeployment()
+        : this(AzdEnvironment)
+    {
+    }
+
+    private PredictedDeployment(IReadOnlyDictionary<string, string> azdEnvironment)
     {
         _folder = Directory.CreateTempSubdirectory("vroeg-infra-").FullName;
         var infra = RepositoryRoot.File("infra");
@@ -42,7 +47,7 @@ public sealed partial class PredictedDeployment : IDisposable
         CompiledTemplate = File.ReadAllText(Path.Combine(_folder, "main.json"));
         Template = JsonNode.Parse(CompiledTemplate)!.AsObject();
 
-        Parameters = LoadParameters(Path.Combine(infra, "main.parameters.json"));
+        Parameters = LoadParameters(Path.Combine(infra, "main.parameters.json"), azdEnvironment);
         File.WriteAllText(Path.Combine(_folder, "main.bicepparam"), ToBicepParam(Parameters));
 
         Bicep.Run(
@@ -99,10 +104,14 @@ public sealed partial class PredictedDeployment : IDisposable
 
     private static string Evaluated(string value) => ArmExpression.TryEvaluate(value, out var result) ? result : value;
 
-    private static Dictionary<string, JsonNode?> LoadParameters(string path)
+    /// <summary>The deployment with more azd environment variables set (as `azd env set` would), on top of <see cref="AzdEnvironment"/>.</summary>
+    public static PredictedDeployment With(IReadOnlyDictionary<string, string> variables) =>
+        new(AzdEnvironment.Concat(variables).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal));
+
+    private static Dictionary<string, JsonNode?> LoadParameters(string path, IReadOnlyDictionary<string, string> azdEnvironment)
     {
         var text = Placeholder().Replace(File.ReadAllText(path), m =>
-            AzdEnvironment.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Groups["default"].Value);
+            azdEnvironment.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Groups["default"].Value);
         var parameters = JsonNode.Parse(text)!["parameters"]!.AsObject();
         return parameters.ToDictionary(p => p.Key, p => p.Value!["value"]?.DeepClone(), StringComparer.Ordinal);
     }
