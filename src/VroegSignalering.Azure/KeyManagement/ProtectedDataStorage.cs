@@ -39,7 +39,7 @@ public sealed class ProtectedDataStorage(TableSet tables, StorageClients storage
         DataHolders.Signals => ScanHouseholdRowsAsync(holder, "s|", "Personal", id => ProtectionContexts.Signal(id), withData, cancellationToken),
         DataHolders.Outbox => ScanHouseholdRowsAsync(holder, "o|", "Message", id => ProtectionContexts.Outbox(id), withData, cancellationToken),
         DataHolders.Quarantine => ScanQuarantineAsync(withData, cancellationToken),
-        DataHolders.IntakeQueue => PeekIntakeAsync(cancellationToken),
+        DataHolders.IntakeQueue => PeekIntakeAsync(withData, cancellationToken),
         DataHolders.IntakePoison => ScanPoisonAsync(withData, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(holder), holder, "not a holder of encrypted data"),
     };
@@ -135,7 +135,7 @@ public sealed class ProtectedDataStorage(TableSet tables, StorageClients storage
     }
 
     // Peeking leaves the messages to the queue trigger; what the peek cannot reach is counted as uninspected.
-    private async IAsyncEnumerable<ProtectedRecord> PeekIntakeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ProtectedRecord> PeekIntakeAsync(bool withData, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var queue = storage.Queues.GetQueueClient(Names.SignalsIntakeQueue);
         if (!await queue.ExistsAsync(cancellationToken))
@@ -147,7 +147,7 @@ public sealed class ProtectedDataStorage(TableSet tables, StorageClients storage
         {
             if (Parse(m.Body) is { } message)
             {
-                yield return new ProtectedRecord(DataHolders.IntakeQueue, m.MessageId, ProtectionContexts.Chunk(message.ReceiptId, message.Chunk), new ProtectedPayload(message.KeyId, []), null);
+                yield return new ProtectedRecord(DataHolders.IntakeQueue, m.MessageId, ProtectionContexts.Chunk(message.ReceiptId, message.Chunk), new ProtectedPayload(message.KeyId, withData ? message.Payload : []), null);
             }
         }
     }

@@ -140,13 +140,17 @@ public sealed class KeyRotation(IProtectedDataStore store, IPersonalDataProtecto
             var reason = kind == KeyKind.Encryption
                 ? $"{total} record(s) are still encrypted under {keyId}" + (undetermined > 0 ? $", and {undetermined} whose key could not be told (wait until the intake queue drains)" : string.Empty)
                     + $": run 'vroeg keys rewrap --kind encryption --from {keyId}' first"
-                : $"{total} record(s) still belong to households keyed with {keyId}" + (undetermined > 0 ? $", and {undetermined} whose key could not be told" : string.Empty)
-                    + ": they keep needing it until retention removes them (HMAC keys cannot be rewrapped)";
+                : $"{Count(remaining, DataHolders.Households, keyId)} household(s) with {Count(remaining, DataHolders.Signals, keyId)} signal(s) are still keyed with {keyId}"
+                    + (undetermined > 0 ? $", and {Count(remaining, DataHolders.Households, KeyUsageReport.Undetermined)} household(s) whose key could not be told" : string.Empty)
+                    + ": new signals for those addresses are found only under it, so it stays until retention removes them (HMAC keys cannot be rewrapped)";
             return new RetireDecision(kind, keyId, false, reason, remaining, [], secret, configured);
         }
 
         return new RetireDecision(kind, keyId, true, $"no data needs {name} key {keyId}", [], [$"Keys__{settingKind}__Keys__{keyId}"], secret, keep);
     }
+
+    private static long Count(IEnumerable<KeyUsageCount> counts, string holder, string keyId) =>
+        counts.Where(c => c.Holder == holder && c.KeyId == keyId).Sum(c => c.Count);
 
     /// <summary>
     /// Re-encrypts every stored record under <paramref name="fromKeyId"/> with the active key. Idempotent and
