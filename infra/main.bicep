@@ -121,6 +121,22 @@ param hmacKeyK1 string = ''
 @secure()
 param encryptionKeyK1 string = ''
 
+// Key ids are parameters so that a rotation survives every later provision: main.parameters.json maps
+// them from azd environment variables (VROEG_*_KEY_IDS, VROEG_*_ACTIVE_KEY_ID), which azd keeps.
+@description('HMAC key ids the app keeps, comma-separated (e.g. "k1,k2"); each gets Keys__Hmac__Keys__<id>, a Key Vault reference to secret hmac-<id>. Keep an id while `vroeg keys usage` shows data under it.')
+param hmacKeyIds string = 'k1'
+
+@description('The HMAC key id new households are keyed with; always kept, even when missing from hmacKeyIds.')
+@minLength(1)
+param hmacActiveKeyId string = 'k1'
+
+@description('AES key ids the app keeps for decryption, comma-separated (e.g. "k1,k2"); each gets Keys__Encryption__Keys__<id>, a Key Vault reference to secret encryption-<id>. Keep an id while `vroeg keys usage` shows data under it.')
+param encryptionKeyIds string = 'k1'
+
+@description('The AES key id new data is encrypted with; always kept, even when missing from encryptionKeyIds.')
+@minLength(1)
+param encryptionActiveKeyId string = 'k1'
+
 @minLength(3)
 @description('E-mail address(es) for alerts, separated by commas (azd: VROEG_ALERT_EMAIL). Required: the deployment fails without one.')
 param alertEmail string
@@ -170,6 +186,19 @@ var outreachTopicPrefix = 'outreach-gm'
 var outreachSubscription = 'tasks'
 var hmacSecretName = 'hmac-k1'
 var encryptionSecretName = 'encryption-k1'
+
+// The active id is added to the list rather than refused: "set the active key" then never drops the old
+// one, and the active key can never be missing (the app would refuse to start without it).
+var hmacKeyIdList = union(filter(map(split(hmacKeyIds, ','), id => trim(id)), id => !empty(id)), [hmacActiveKeyId])
+var encryptionKeyIdList = union(filter(map(split(encryptionKeyIds, ','), id => trim(id)), id => !empty(id)), [encryptionActiveKeyId])
+var keySettings = union(
+  {
+    Keys__Hmac__ActiveKeyId: hmacActiveKeyId
+    Keys__Encryption__ActiveKeyId: encryptionActiveKeyId
+  },
+  toObject(hmacKeyIdList, id => 'Keys__Hmac__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/hmac-${id})'),
+  toObject(encryptionKeyIdList, id => 'Keys__Encryption__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/encryption-${id})')
+)
 
 // Endpoints computed from names, so they are known before deployment and the test can check them.
 // environment() has no Service Bus suffix; this is the public-cloud one (change it for sovereign clouds).
@@ -329,11 +358,8 @@ var appSettings = {
   Auth__Entra__Audience: entraAudience
 
   // Key material stays in Key Vault; the platform resolves these references with the identity
-  // (keyVaultReferenceIdentity). Versionless URIs pick up a rotated secret without a deployment.
-  Keys__Hmac__ActiveKeyId: 'k1'
-  Keys__Hmac__Keys__k1: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/${hmacSecretName})'
-  Keys__Encryption__ActiveKeyId: 'k1'
-  Keys__Encryption__Keys__k1: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/${encryptionSecretName})'
+  // (keyVaultReferenceIdentity). One Keys__<ring>__Keys__<id> per listed id plus the active ids (keySettings).
+  ...keySettings
 
   // Telemetry with Entra ID auth: the component accepts no instrumentation-key-only writes.
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString

@@ -40,6 +40,7 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<IPersonalDataProtector, AesGcmProtector>();
         services.AddSingleton<IPseudonymizer, HmacPseudonymizer>();
         services.AddSingleton<QueueMessageCodec>();
+        services.AddSingleton<IProtectedDataStore, ProtectedDataStorage>();
 
         services.AddSingleton<HouseholdTableStore>();
         services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());

@@ -4,6 +4,7 @@ using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Outreach;
+using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core;
@@ -33,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TriageSweep>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PipelineSampler>();
+        services.AddSingleton<KeyRotation>();
         return services;
     }
 }

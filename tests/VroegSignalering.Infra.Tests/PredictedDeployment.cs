@@ -34,14 +34,14 @@ public sealed partial class PredictedDeployment : IDisposable
     private readonly string _folder;
 
     public PredictedDeployment()
-        : this(new Dictionary<string, JsonNode?>(StringComparer.Ordinal))
+        : this(new Dictionary<string, JsonNode?>(StringComparer.Ordinal), AzdEnvironment)
     {
     }
 
-    private PredictedDeployment(IReadOnlyDictionary<string, JsonNode?> overrides)
+    private PredictedDeployment(IReadOnlyDictionary<string, JsonNode?> overrides, IReadOnlyDictionary<string, string> azdEnvironment)
     {
         _folder = Directory.CreateTempSubdirectory("vroeg-infra-").FullName;
-        var snapshot = Snapshot(_folder, overrides, out var parameters);
+        var snapshot = Snapshot(_folder, overrides, azdEnvironment, out var parameters);
         snapshot.AssertClean();
 
         CompiledTemplate = File.ReadAllText(Path.Combine(_folder, "main.json"));
@@ -58,7 +58,7 @@ public sealed partial class PredictedDeployment : IDisposable
     /// The deployment with main.parameters.json as azd fills it in, and these parameters set on top
     /// (name to JSON value), e.g. privateNetworking = true.
     /// </summary>
-    public static PredictedDeployment With(IReadOnlyDictionary<string, JsonNode?> overrides) => new(overrides);
+    public static PredictedDeployment With(IReadOnlyDictionary<string, JsonNode?> overrides) => new(overrides, AzdEnvironment);
 
     /// <summary>Runs the evaluation only, for templates that should be refused: the snapshot's exit code and output.</summary>
     public static BicepResult TrySnapshot(IReadOnlyDictionary<string, JsonNode?> overrides)
@@ -66,7 +66,7 @@ public sealed partial class PredictedDeployment : IDisposable
         var folder = Directory.CreateTempSubdirectory("vroeg-infra-").FullName;
         try
         {
-            return Snapshot(folder, overrides, out _);
+            return Snapshot(folder, overrides, AzdEnvironment, out _);
         }
         finally
         {
@@ -74,12 +74,13 @@ public sealed partial class PredictedDeployment : IDisposable
         }
     }
 
-    private static BicepResult Snapshot(string folder, IReadOnlyDictionary<string, JsonNode?> overrides, out IReadOnlyDictionary<string, JsonNode?> parameters)
+    private static BicepResult Snapshot(
+        string folder, IReadOnlyDictionary<string, JsonNode?> overrides, IReadOnlyDictionary<string, string> azdEnvironment, out IReadOnlyDictionary<string, JsonNode?> parameters)
     {
         var infra = RepositoryRoot.File("infra");
         Bicep.Run(infra, "build", "main.bicep", "--no-restore", "--outfile", Path.Combine(folder, "main.json")).AssertClean();
 
-        var values = LoadParameters(Path.Combine(infra, "main.parameters.json"));
+        var values = LoadParameters(Path.Combine(infra, "main.parameters.json"), azdEnvironment);
         foreach (var (name, value) in overrides)
         {
             values[name] = value?.DeepClone();
@@ -164,10 +165,15 @@ public sealed partial class PredictedDeployment : IDisposable
 
     private static string Evaluated(string value) => ArmExpression.TryEvaluate(value, out var result) ? result : value;
 
-    private static Dictionary<string, JsonNode?> LoadParameters(string path)
+    /// <summary>The deployment with more azd environment variables set (as `azd env set` would), on top of <see cref="AzdEnvironment"/>.</summary>
+    public static PredictedDeployment With(IReadOnlyDictionary<string, string> variables) =>
+        new(new Dictionary<string, JsonNode?>(StringComparer.Ordinal),
+            AzdEnvironment.Concat(variables).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal));
+
+    private static Dictionary<string, JsonNode?> LoadParameters(string path, IReadOnlyDictionary<string, string> azdEnvironment)
     {
         var text = Placeholder().Replace(File.ReadAllText(path), m =>
-            AzdEnvironment.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Groups["default"].Value);
+            azdEnvironment.TryGetValue(m.Groups["name"].Value, out var value) ? value : m.Groups["default"].Value);
         var parameters = JsonNode.Parse(text)!["parameters"]!.AsObject();
         return parameters.ToDictionary(p => p.Key, p => p.Value!["value"]?.DeepClone(), StringComparer.Ordinal);
     }

@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(CreditorsCommands.Create(env));
         root.Subcommands.Add(DdasCommands.Create(env));
         root.Subcommands.Add(DeadLetterCommands.Create(env));
+        root.Subcommands.Add(KeysCommands.Create(env));
         return root;
     }
 

@@ -26,7 +26,10 @@ public sealed class AesGcmProtector : IPersonalDataProtector
 
         _keys = keys;
         _activeKeyId = options.Value.Encryption.ActiveKeyId!;
+        KeyIds = [_activeKeyId, .. keys.Keys.Where(k => k != _activeKeyId).Order(StringComparer.Ordinal)];
     }
+
+    public IReadOnlyList<string> KeyIds { get; }
 
     public ProtectedPayload Protect(ReadOnlySpan<byte> plaintext, string context)
     {

@@ -28,6 +28,13 @@ public sealed class KeyRingOptions
         var decoded = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (id, value) in Keys)
         {
+            // App Service leaves the reference text in place when it cannot resolve it (secret missing, no
+            // access): say so, rather than "not base64", because that is the usual mistake after adding a key id.
+            if (value is not null && value.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+            {
+                return (decoded, $"Keys:{name}:Keys:{id} is an unresolved Key Vault reference ({value}): create that secret, or grant the app's identity Key Vault Secrets User, then restart");
+            }
+
             byte[] bytes;
             try
             {

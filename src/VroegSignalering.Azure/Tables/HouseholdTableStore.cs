@@ -245,6 +245,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["ContentHash"] = s.ContentHash,
         ["KeyId"] = s.Personal.KeyId,
         ["Personal"] = s.Personal.Data,
+        ["HmacKeyId"] = s.HmacKeyId,
     };
 
     private static StoredSignal ToSignal(TableEntity e) => new(
@@ -267,7 +268,8 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         e.GetDateTimeOffset("StoredAt") ?? default,
         e.GetString("TraceParent"),
         e.GetString("ContentHash"),
-        new ProtectedPayload(e.GetString("KeyId"), e.GetBinary("Personal")));
+        new ProtectedPayload(e.GetString("KeyId"), e.GetBinary("Personal")),
+        e.GetString("HmacKeyId"));
 
     private static TableEntity ToEntity(string pk, HouseholdHead h) => new(pk, HeadKey)
     {

@@ -7,7 +7,8 @@ namespace VroegSignalering.Core.Households;
 
 /// <summary>
 /// A signal as stored in its household's partition: arrears facts and area codes in the clear, the
-/// personal data only encrypted (<see cref="Personal"/>), grouped by keyed hashes.
+/// personal data only encrypted (<see cref="Personal"/>), grouped by keyed hashes. <see cref="HmacKeyId"/> is
+/// the HMAC key its household and person keys were made with (null on rows stored before it was recorded).
 /// </summary>
 public sealed record StoredSignal(
     string SignalId,
@@ -29,7 +30,8 @@ public sealed record StoredSignal(
     DateTimeOffset StoredAt,
     string? TraceParent,
     string ContentHash,
-    ProtectedPayload Personal);
+    ProtectedPayload Personal,
+    string? HmacKeyId = null);
 
 /// <summary>Lifecycle of a case (vroegsignaalzaak). Allowed moves are in <see cref="CaseLifecycle"/>.</summary>
 public enum CaseStatus

@@ -108,7 +108,8 @@ public sealed partial class SignalProcessor(
             now,
             traceParent,
             queued.ContentHash,
-            protector.Protect(JsonSerializer.SerializeToUtf8Bytes(client, CoreJson.Default.ClientDetails), ProtectionContexts.Signal(queued.SignalId)));
+            protector.Protect(JsonSerializer.SerializeToUtf8Bytes(client, CoreJson.Default.ClientDetails), ProtectionContexts.Signal(queued.SignalId)),
+            keyId);
 
         var added = await households.AddSignalAsync(householdKey, stored, cancellationToken);
         if (added)

@@ -8,6 +8,9 @@ public sealed record ProtectedPayload(string KeyId, byte[] Data);
 /// <summary>Encrypts personal data at rest (authenticated encryption; the context is bound as associated data).</summary>
 public interface IPersonalDataProtector
 {
+    /// <summary>The encryption key ids that can decrypt, the active one (the one <see cref="Protect"/> uses) first.</summary>
+    IReadOnlyList<string> KeyIds { get; }
+
     ProtectedPayload Protect(ReadOnlySpan<byte> plaintext, string context);
 
     byte[] Unprotect(ProtectedPayload payload, string context);

@@ -28,4 +28,16 @@ public class AppConfigurationTests
 
         Assert.Contains("Keys:Hmac:ActiveKeyId 'nope'", ex.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_key_whose_key_vault_reference_did_not_resolve_stops_the_app_naming_the_reference()
+    {
+        // What App Service leaves in the setting when secret encryption-k2 does not exist (yet).
+        const string reference = "@Microsoft.KeyVault(SecretUri=https://kv-vroeg-x.vault.azure.net/secrets/encryption-k2)";
+        using var app = new TestApp(settings: new Dictionary<string, string?> { ["Keys:Encryption:ActiveKeyId"] = "k2", ["Keys:Encryption:Keys:k2"] = reference });
+
+        var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains($"Keys:Encryption:Keys:k2 is an unresolved Key Vault reference ({reference})", ex.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -10,6 +10,9 @@ internal static class ExitCodes
     /// <summary>The command line itself was wrong; nothing was done.</summary>
     public const int Usage = 2;
 
+    /// <summary>The command refused because doing it would lose data (e.g. retiring a key that data still needs).</summary>
+    public const int Refused = 3;
+
     public const int Cancelled = 130;
 }
 

@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using VroegSignalering.Cli.Cli;
+using VroegSignalering.Cli.Operations;
+using VroegSignalering.Core.Protection;
+
+namespace VroegSignalering.Cli.Commands;
+
+/// <summary>
+/// <c>vroeg keys usage|retire|rewrap</c>: key rotation that loses nothing. Usage counts the data each key
+/// still protects; retire refuses while any remains and otherwise names the settings to drop; rewrap
+/// re-encrypts stored records under the active key. All three run <see cref="KeyRotation"/> and need the
+/// app's Keys__* settings (both rings: HMAC usage decrypts addresses of rows that predate the HmacKeyId column).
+/// </summary>
+internal static class KeysCommands
+{
+    private const string Encryption = "encryption";
+    private const string Hmac = "hmac";
+
+    public static Command Create(CliEnvironment env)
+    {
+        var keys = new Command("keys", "Key rotation: what data each key protects, retiring a key, re-encrypting under the active key.");
+        keys.Subcommands.Add(Usage(env));
+        keys.Subcommands.Add(Retire(env));
+        keys.Subcommands.Add(Rewrap(env));
+        return keys;
+    }
+
+    private static Command Usage(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var command = new Command("usage", "Count records per key kind, key id and holder (counts only; no personal data).");
+        pipeline.AddTo(command);
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            await using var services = pipeline.Build(parseResult);
+            var rotation = Rotation(services);
+            var progress = new ProgressReporter(env);
+            var report = await rotation.UsageAsync(Scanning(progress), ct);
+            progress.Complete("scan done");
+            await WriteTableAsync(env.Out, report.Counts);
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"active keys: encryption {Active(services, KeyKind.Encryption)}, hmac {Active(services, KeyKind.Hmac)}; '?' = key could not be told (queue beyond its peek window, or a household that does not decrypt)"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Retire(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var kind = KindOption();
+        var key = new Option<string>("--key") { Description = "The key id to retire, e.g. k1.", Required = true, HelpName = "id" };
+        var command = new Command("retire", "Check that no data needs a key any more, and print the settings to drop. Refuses (exit 3) while data remains.") { kind, key };
+        pipeline.AddTo(command);
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            await using var services = pipeline.Build(parseResult);
+            var rotation = Rotation(services);
+            var progress = new ProgressReporter(env);
+            var keyKind = Kind(parseResult.GetValue(kind)!);
+            var keyId = parseResult.GetValue(key)!;
+            var decision = await rotation.CheckRetireAsync(keyKind, keyId, Scanning(progress), ct);
+            progress.Complete("scan done");
+            if (!decision.Allowed)
+            {
+                if (decision.Remaining.Count > 0)
+                {
+                    await WriteTableAsync(env.Out, decision.Remaining);
+                }
+
+                throw new CliException($"refusing to retire {parseResult.GetValue(kind)} key {keyId}: {decision.Reason}", ExitCodes.Refused);
+            }
+
+            var variable = keyKind == KeyKind.Encryption ? "VROEG_ENCRYPTION_KEY_IDS" : "VROEG_HMAC_KEY_IDS";
+            await env.Out.WriteLineAsync($"{decision.Reason}: it can be retired. Drop these app settings:");
+            foreach (var setting in decision.SettingsToDrop)
+            {
+                await env.Out.WriteLineAsync("  " + setting);
+            }
+
+            await env.Out.WriteLineAsync("With azd (infra/main.bicep generates one setting per listed id):");
+            await env.Out.WriteLineAsync($"  azd env set {variable} {string.Join(',', decision.KeyIdsToKeep)}");
+            await env.Out.WriteLineAsync("  azd provision");
+            await env.Out.WriteLineAsync($"Then disable the Key Vault secret {decision.SecretName} (do not purge it while backups made under it exist).");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Rewrap(CliEnvironment env)
+    {
+        var pipeline = new PipelineOptions();
+        var kind = KindOption();
+        var from = new Option<string>("--from") { Description = "Re-encrypt what is under this key id with the active key.", Required = true, HelpName = "id" };
+        var command = new Command("rewrap", "Re-encrypt stored records under the active encryption key (idempotent and resumable: run it again after an interruption).") { kind, from };
+        pipeline.AddTo(command);
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            if (Kind(parseResult.GetValue(kind)!) == KeyKind.Hmac)
+            {
+                throw new UsageException("HMAC keys cannot be rewrapped: a household's partition key is the HMAC itself (docs/operations.md, \"Rotating keys\"); households under an old HMAC key leave with retention");
+            }
+
+            await using var services = pipeline.Build(parseResult);
+            var rotation = Rotation(services);
+            var fromKey = parseResult.GetValue(from)!;
+            var progress = new ProgressReporter(env);
+            RewrapSummary summary;
+            try
+            {
+                summary = await rotation.RewrapAsync(fromKey, new SyncProgress(p =>
+                    progress.Report(string.Create(CultureInfo.InvariantCulture, $"rewrap {fromKey}: {p.Holder}, {p.Scanned} scanned, {p.Rewrapped} rewrapped"))), ct);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException(e.Message);
+            }
+
+            progress.Complete(string.Create(CultureInfo.InvariantCulture, $"rewrap {fromKey}: {summary.Scanned} scanned, {summary.Rewrapped} rewrapped"));
+            await env.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"rewrapped {summary.Rewrapped} record(s) from {summary.FromKeyId} to {summary.ToKeyId} ({summary.Scanned} scanned): {summary.Changed} changed meanwhile, {summary.Failed} did not decrypt, {summary.Uninspected} queue message(s) not rewritten"));
+            if (summary.Uninspected > 0)
+            {
+                await env.Error.WriteLineAsync("messages on the signals-intake queue are processed with the old key while it stays listed; check 'vroeg keys usage' once the queue has drained");
+            }
+
+            if (summary.Failed > 0)
+            {
+                throw new CliException($"{summary.Failed} record(s) under {fromKey} did not decrypt and were left as they are: is Keys__Encryption__Keys__{fromKey} the right key?");
+            }
+
+            if (summary.Changed > 0)
+            {
+                throw new CliException($"{summary.Changed} record(s) changed while being rewrapped and were left for the next run: run the same command again");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Option<string> KindOption()
+    {
+        var option = CommandHelpers.ChoiceOption("--kind", "Which key ring: encryption (AES-GCM, personal data) or hmac (household and person keys).", Encryption, Encryption, Hmac);
+        option.Required = true;
+        return option;
+    }
+
+    private static KeyKind Kind(string value) => value == Hmac ? KeyKind.Hmac : KeyKind.Encryption;
+
+    // The key rings are read when first used: a missing or malformed key is a message, not a stack trace.
+    private static KeyRotation Rotation(IServiceProvider services)
+    {
+        try
+        {
+            var rotation = services.GetRequiredService<KeyRotation>();
+            _ = services.GetRequiredService<IPersonalDataProtector>().KeyIds;
+            _ = services.GetRequiredService<IPseudonymizer>().KeyIds;
+            return rotation;
+        }
+        catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            throw new CliException($"the key commands need the app's keys: {e.Message} (run with the app's Keys__* settings, or --set them)");
+        }
+    }
+
+    private static string Active(IServiceProvider services, KeyKind kind) => kind == KeyKind.Encryption
+        ? services.GetRequiredService<IPersonalDataProtector>().KeyIds[0]
+        : services.GetRequiredService<IPseudonymizer>().KeyIds[0];
+
+    private static SyncProgress Scanning(ProgressReporter progress) =>
+        new(p => progress.Report(string.Create(CultureInfo.InvariantCulture, $"scanning {p.Holder}: {p.Scanned} record(s)")));
+
+    private static async Task WriteTableAsync(TextWriter output, IReadOnlyList<KeyUsageCount> counts)
+    {
+        await output.WriteLineAsync($"{"kind",-11} {"key",-15} {"holder",-14} {"count",10}");
+        foreach (var c in counts)
+        {
+            var kind = c.Kind == KeyKind.Encryption ? Encryption : Hmac;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{kind,-11} {c.KeyId,-15} {c.Holder,-14} {c.Count,10}"));
+        }
+    }
+
+    // Progress<T> posts to the thread pool, out of order; the reporter already throttles, so report inline.
+    private sealed class SyncProgress(Action<KeyScanProgress> report) : IProgress<KeyScanProgress>
+    {
+        public void Report(KeyScanProgress value) => report(value);
+    }
+}
