@@ -9,7 +9,10 @@ using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
+using System.Text.Json.Serialization;
 using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Reporting;
 using VroegSignalering.Functions.Http;
 using VroegSignalering.Functions.Security;
 
@@ -141,16 +144,19 @@ public sealed partial class OpenApiDocument
             var content = new JsonObject();
             foreach (var contentType in accepts.ContentTypes)
             {
-                // JSON carries one object or an array of them; the other media types are text in their own format.
+                // Signals in JSON are one object or an array of them; other JSON bodies one object; the other media
+                // types are text in their own format.
                 content[contentType] = new JsonObject
                 {
-                    ["schema"] = contentType == "application/json"
+                    ["schema"] = contentType == "application/json" && requestType != typeof(IncomingSignal)
+                        ? Reference(requestType, schemas)
+                        : contentType == "application/json"
                         ? new JsonObject { ["oneOf"] = new JsonArray(Reference(requestType, schemas), new JsonObject { ["type"] = "array", ["items"] = Reference(requestType, schemas) }) }
                         : new JsonObject { ["type"] = "string", ["description"] = $"One {requestType.Name} per {(contentType.Contains("csv", StringComparison.Ordinal) ? "row after the header row" : "line")}; see docs/api.md." },
                 };
             }
 
-            operation["requestBody"] = new JsonObject { ["required"] = true, ["content"] = content };
+            operation["requestBody"] = new JsonObject { ["required"] = !accepts.IsOptional, ["content"] = content };
         }
 
         var responses = new SortedDictionary<int, JsonObject>();
@@ -211,7 +217,8 @@ public sealed partial class OpenApiDocument
 
         if (!schemas.ContainsKey(type.Name))
         {
-            var options = HttpJson.Default.GetTypeInfo(type) is not null ? HttpJson.Default.Options : CoreJson.Default.Options;
+            var options = new JsonSerializerContext[] { HttpJson.Default, CoreJson.Default, DdasJson.Default }.FirstOrDefault(c => c.GetTypeInfo(type) is not null)?.Options
+                ?? throw new InvalidOperationException($"{type.Name} is in no JSON context the API writes with");
             schemas[type.Name] = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
         }
 
