@@ -27,7 +27,7 @@ public sealed class InfrastructureConsistencyTests
     {
         var functions = FunctionDefinition.FromMetadata();
 
-        Assert.Equal(8, functions.Count);
+        Assert.Equal(10, functions.Count);
         Assert.Empty(BindingCheck.Problems(functions, _deployment));
     }
 
