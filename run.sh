@@ -11,7 +11,7 @@
 # Options: --signals N     signals in the month (default 20000)
 #          --seed S        generator seed (default 1); the same seed gives the same counts
 #          --serve         only start Azurite and the app and serve until Ctrl-C (no data);
-#                          prints the local creditor ids and their API keys
+#                          prints the local creditor ids and their API keys, and the local operator's key
 #          --url URL       where the app listens (default http://127.0.0.1:7071, or $VROEG_URL)
 #          --keep-running  after the report, keep serving until Ctrl-C
 set -euo pipefail
@@ -72,6 +72,9 @@ azurite_start "$work/azurite"
 export Keys__Encryption__ActiveKeyId=run Keys__Encryption__Keys__run="$(head -c 32 /dev/urandom | base64)"
 export Keys__Hmac__ActiveKeyId=run Keys__Hmac__Keys__run="$(head -c 32 /dev/urandom | base64)"
 export Creditors__Source=File Creditors__File="$root/config/local/creditors.json"
+# Local operators (config/local/operators.json holds only the hash of this public, local-only demo key).
+operator_key=local-operator-ddce6b268be80b96bca60e3e
+export Operators__File="$root/config/local/operators.json"
 export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$root/data/addresses/pc6hnr20260801_gwb.csv"
 export Dispatch__Transport=StorageQueue Dispatch__SweepAfter=00:00:20
 # The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.
@@ -106,6 +109,8 @@ print_creditors() {
     for (const c of f.creditors) console.error(`  ${c.id.padEnd(22)} ${c.partnerTypes.join(",").padEnd(10)} X-Api-Key: ${c.apiKeys[0]}`);
   ' "$root/config/local/creditors.json"
   echo "Try: curl -H 'X-Api-Key: <key>' -H 'Content-Type: application/json' -d @signal.json $url/api/v1/signals" >&2
+  echo "Local operator (config/local/operators.json; local-only key): local-operator  X-Api-Key: $operator_key" >&2
+  echo "Try: vroeg outbox retry --api $url --operator-key $operator_key --dry-run" >&2
 }
 
 if [[ "$serve" == true ]]; then

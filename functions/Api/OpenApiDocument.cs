@@ -9,7 +9,10 @@ using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
+using System.Text.Json.Serialization;
 using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Reporting;
 using VroegSignalering.Functions.Http;
 using VroegSignalering.Functions.Security;
 
@@ -73,15 +76,16 @@ public sealed partial class OpenApiDocument
                     ["type"] = "apiKey",
                     ["in"] = "header",
                     ["name"] = CreditorAuthentication.ApiKeyHeader,
-                    ["description"] = "The creditor's API key, issued with `vroeg creditors add` or `rotate-key` (stored only as a hash).",
+                    ["description"] = "The creditor's API key, issued with `vroeg creditors add` or `rotate-key` (stored only as a hash); " +
+                                      "on a local run also an operator's key (config/local/operators.json). In Azure operators use Entra ID only.",
                 },
                 [EntraSchemeName] = new JsonObject
                 {
                     ["type"] = "http",
                     ["scheme"] = "bearer",
                     ["bearerFormat"] = "JWT",
-                    ["description"] = $"A Microsoft Entra ID access token for this API whose `roles` claim holds the app role `{CreditorAuthentication.SubmitRole}`, " +
-                                      "issued to a client application registered as a creditor.",
+                    ["description"] = $"A Microsoft Entra ID access token for this API whose `roles` claim holds the operation's app role: `{CreditorAuthentication.SubmitRole}` " +
+                                      $"for creditors (issued to a client application registered as a creditor), `{OperatorKeys.RunRole}` for operators.",
                 },
             },
         };
@@ -91,7 +95,7 @@ public sealed partial class OpenApiDocument
             ["info"] = new JsonObject
             {
                 ["title"] = "VroegSignalering API",
-                ["description"] = "Creditors post payment-arrears signals; see docs/api.md for the contract, limits and examples.",
+                ["description"] = "Creditors post payment-arrears signals; operators run the operations that need the app's keys. See docs/api.md for the contract, limits and examples.",
                 ["version"] = "1.0.0",
             },
             ["paths"] = paths,
@@ -141,16 +145,19 @@ public sealed partial class OpenApiDocument
             var content = new JsonObject();
             foreach (var contentType in accepts.ContentTypes)
             {
-                // JSON carries one object or an array of them; the other media types are text in their own format.
+                // Signals in JSON are one object or an array of them; other JSON bodies one object; the other media
+                // types are text in their own format.
                 content[contentType] = new JsonObject
                 {
-                    ["schema"] = contentType == "application/json"
+                    ["schema"] = contentType == "application/json" && requestType != typeof(IncomingSignal)
+                        ? Reference(requestType, schemas)
+                        : contentType == "application/json"
                         ? new JsonObject { ["oneOf"] = new JsonArray(Reference(requestType, schemas), new JsonObject { ["type"] = "array", ["items"] = Reference(requestType, schemas) }) }
                         : new JsonObject { ["type"] = "string", ["description"] = $"One {requestType.Name} per {(contentType.Contains("csv", StringComparison.Ordinal) ? "row after the header row" : "line")}; see docs/api.md." },
                 };
             }
 
-            operation["requestBody"] = new JsonObject { ["required"] = true, ["content"] = content };
+            operation["requestBody"] = new JsonObject { ["required"] = !accepts.IsOptional, ["content"] = content };
         }
 
         var responses = new SortedDictionary<int, JsonObject>();
@@ -161,13 +168,13 @@ public sealed partial class OpenApiDocument
             responses[produces.StatusCode] = Response(produces.StatusCode, produces.Type, contentTypes, schemas, produces.Description);
         }
 
-        if (access.Caller == ApiCaller.Creditor)
+        if (access.Caller != ApiCaller.Anonymous)
         {
             responses[StatusCodes.Status401Unauthorized] = Response(StatusCodes.Status401Unauthorized, typeof(Problem), [Problems.ContentType], schemas);
             responses[StatusCodes.Status403Forbidden] = Response(StatusCodes.Status403Forbidden, typeof(Problem), [Problems.ContentType], schemas);
             operation["security"] = new JsonArray(
                 new JsonObject { [ApiKeySchemeName] = new JsonArray() },
-                new JsonObject { [EntraSchemeName] = new JsonArray(CreditorAuthentication.SubmitRole) });
+                new JsonObject { [EntraSchemeName] = new JsonArray(CallerKinds.Of(access.Caller).EntraRole) });
         }
 
         if (access.RateLimited)
@@ -211,11 +218,40 @@ public sealed partial class OpenApiDocument
 
         if (!schemas.ContainsKey(type.Name))
         {
-            var options = HttpJson.Default.GetTypeInfo(type) is not null ? HttpJson.Default.Options : CoreJson.Default.Options;
-            schemas[type.Name] = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+            var options = new JsonSerializerContext[] { HttpJson.Default, CoreJson.Default, DdasJson.Default }.FirstOrDefault(c => c.GetTypeInfo(type) is not null)?.Options
+                ?? throw new InvalidOperationException($"{type.Name} is in no JSON context the API writes with");
+            schemas[type.Name] = JsonSchemaExporter.GetJsonSchemaAsNode(options, type, new JsonSchemaExporterOptions
+            {
+                TreatNullObliviousAsNonNullable = true,
+                // A value with a custom converter (DDAS' date-time) exports as the schema `true`; say what it is instead.
+                TransformSchemaNode = (context, node) => node switch
+                {
+                    JsonValue value when value.GetValueKind() == JsonValueKind.True =>
+                        context.TypeInfo.Type == typeof(DateTimeOffset) ? new JsonObject { ["type"] = "string", ["format"] = "date-time" } : new JsonObject(),
+                    JsonObject schema when context.TypeInfo.Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull => WithoutNullRequired(schema),
+                    _ => node,
+                },
+            });
         }
 
         return new JsonObject { ["$ref"] = "#/components/schemas/" + type.Name };
+    }
+
+    // A contract that leaves null values out (DDAS) never writes a null property: it is optional, not required.
+    private static JsonObject WithoutNullRequired(JsonObject schema)
+    {
+        if (schema["required"] is JsonArray required && schema["properties"] is JsonObject properties)
+        {
+            foreach (var name in required.Select(r => (string)r!).ToList())
+            {
+                if (properties[name]?["type"] is JsonArray types && types.Any(t => (string?)t == "null"))
+                {
+                    required.Remove(required.First(r => (string?)r == name));
+                }
+            }
+        }
+
+        return schema;
     }
 
     [GeneratedRegex(@"\{([A-Za-z0-9_]+)(?::[^}]*)?\??\}")]

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Functions.Health;
 using VroegSignalering.Functions.Intake;
+using VroegSignalering.Functions.Operations;
 
 namespace VroegSignalering.Functions.Http;
 
@@ -11,4 +12,6 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(IntakeResponse))]
 [JsonSerializable(typeof(IntakeStatusResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(OutboxRetryRequest))]
+[JsonSerializable(typeof(OutboxRetryResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

@@ -10,7 +10,7 @@ public static class Problems
     public const string ContentType = "application/problem+json";
     private const string TypeBase = "https://vroegsignalering.example/problems/";
 
-    public static async Task Write(HttpContext context, int status, string title, string detail, IntakeResponse? intake = null, string? type = null)
+    public static async Task Write(HttpContext context, int status, string title, string detail, IntakeResponse? intake = null, string? type = null, IReadOnlyList<RowError>? errors = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
@@ -20,7 +20,7 @@ public static class Problems
             status,
             detail,
             context.Request.Path,
-            intake?.Errors ?? [],
+            errors ?? intake?.Errors ?? [],
             intake?.Accepted,
             intake?.Rejected,
             intake?.ReceiptId);
@@ -28,7 +28,11 @@ public static class Problems
     }
 
     public static IResult Result(int status, string title, string detail, IntakeResponse? intake = null, string? type = null) =>
-        new ProblemResult(status, title, detail, intake, type);
+        new ProblemResult(status, title, detail, intake, type, null);
+
+    /// <summary>400 for a request whose parameters are wrong: each error names its field (row 0: the request itself).</summary>
+    public static IResult Invalid(string detail, IReadOnlyList<RowError> errors) =>
+        new ProblemResult(StatusCodes.Status400BadRequest, "Invalid request", detail, null, null, errors);
 
     private static string Slug(int status) => status switch
     {
@@ -43,9 +47,9 @@ public static class Problems
         _ => "error",
     };
 
-    private sealed class ProblemResult(int status, string title, string detail, IntakeResponse? intake, string? type) : IResult
+    private sealed class ProblemResult(int status, string title, string detail, IntakeResponse? intake, string? type, IReadOnlyList<RowError>? errors) : IResult
     {
-        public Task ExecuteAsync(HttpContext httpContext) => Write(httpContext, status, title, detail, intake, type);
+        public Task ExecuteAsync(HttpContext httpContext) => Write(httpContext, status, title, detail, intake, type, errors);
     }
 }
 

@@ -8,6 +8,12 @@ public enum ApiCaller
 
     /// <summary>A registered creditor, by API key or Entra ID token (<see cref="CreditorAuthentication"/>).</summary>
     Creditor,
+
+    /// <summary>
+    /// An operator of the pipeline: an Entra ID token with the <c>Operations.Run</c> app role, or on a local run an
+    /// operator key (<see cref="OperatorKeys"/>). Operator functions run under the app's identity and keys.
+    /// </summary>
+    Operator,
 }
 
 /// <summary>

@@ -3,15 +3,17 @@ using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
+using VroegSignalering.Functions.Http;
 
 namespace VroegSignalering.Functions.Security;
 
 /// <summary>
 /// The one gate every HTTP function passes first, in Azure and in the local host alike: authentication
-/// with the ASP.NET Core handlers (API key or Entra ID bearer token), the creditor policy, then the
-/// per-creditor rate limit, in that order, as the class's <see cref="ApiAccessAttribute"/> declares.
-/// A refused request gets its answer (401 with WWW-Authenticate, 403, or 429 with Retry-After, all as
-/// problem details) and the function returns it untouched.
+/// with the ASP.NET Core handlers (API key or Entra ID bearer token), the policy of the caller kind the
+/// function declares (creditor or operator), then the per-creditor rate limit, in that order, as the class's
+/// <see cref="ApiAccessAttribute"/> declares. A refused request gets its answer (401 with WWW-Authenticate,
+/// 403, or 429 with Retry-After, all as problem details) and the function returns it untouched. A valid
+/// credential of another kind of caller (a creditor's key on an operator function) is 403, not 401.
 /// </summary>
 public sealed class ApiGate(IAuthorizationPolicyProvider policies, IPolicyEvaluator evaluator, CreditorRateLimiter limiter)
 {
@@ -29,8 +31,10 @@ public sealed class ApiGate(IAuthorizationPolicyProvider policies, IPolicyEvalua
             return null;
         }
 
-        var policy = await policies.GetPolicyAsync(CreditorAuthentication.Policy)
-            ?? throw new InvalidOperationException($"the authorization policy '{CreditorAuthentication.Policy}' is not registered");
+        var kind = CallerKinds.Of(access.Caller);
+        CallerKinds.Require(context, kind);
+        var policy = await policies.GetPolicyAsync(kind.Policy)
+            ?? throw new InvalidOperationException($"the authorization policy '{kind.Policy}' is not registered");
         var authenticated = await evaluator.AuthenticateAsync(policy, context);
         var authorized = await evaluator.AuthorizeAsync(policy, authenticated, context, resource: null);
         if (authorized.Challenged)
@@ -40,10 +44,12 @@ public sealed class ApiGate(IAuthorizationPolicyProvider policies, IPolicyEvalua
 
         if (authorized.Forbidden)
         {
-            return Results.Forbid(authenticationSchemes: [.. policy.AuthenticationSchemes]);
+            return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed", kind.Caller == ApiCaller.Creditor
+                ? $"The credential is valid but grants no creditor access: an API key of a registered creditor, or an Entra ID token with the {kind.EntraRole} app role of an application registered as a creditor."
+                : $"The credential is valid but is not {kind.Who}'s: this operation needs an Entra ID token with the {kind.EntraRole} app role.");
         }
 
-        return access.RateLimited ? limiter.Admit(context.User.CreditorId()!) : null;
+        return access.RateLimited ? limiter.Admit(context.User.FindFirst(kind.Claim)!.Value) : null;
     }
 
     /// <summary>The declaration of an HTTP function class; a class without one is a programming error.</summary>

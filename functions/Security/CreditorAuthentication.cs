@@ -11,7 +11,9 @@ namespace VroegSignalering.Functions.Security;
 /// <summary>
 /// Creditors authenticate with <c>X-Api-Key</c> (a per-creditor key, looked up by hash) or with an
 /// Entra ID bearer token carrying the app role <see cref="SubmitRole"/>; the app id maps to a creditor.
-/// Either way the creditor's identity comes from the credential, never from the request body.
+/// Either way the creditor's identity comes from the credential, never from the request body. Operators
+/// authenticate the same two ways (<see cref="OperatorKeys"/>, app role <see cref="OperatorKeys.RunRole"/>):
+/// one authentication, and one authorization policy per <see cref="CallerKind"/>.
 /// </summary>
 public static class CreditorAuthentication
 {
@@ -20,7 +22,6 @@ public static class CreditorAuthentication
     public const string ApiKeyHeader = "X-Api-Key";
     public const string CreditorClaim = "vroeg:creditor";
     public const string SubmitRole = "Signals.Submit";
-    public const string Policy = "Creditor";
 
     public static IServiceCollection AddCreditorAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,7 +43,7 @@ public static class CreditorAuthentication
                 o.TokenValidationParameters.RoleClaimType = "roles";
                 o.Events = new JwtBearerEvents
                 {
-                    OnTokenValidated = MapCreditorAsync,
+                    OnTokenValidated = MapCallersAsync,
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
@@ -50,50 +51,52 @@ public static class CreditorAuthentication
                         context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
                         await Problems.Write(context.HttpContext, StatusCodes.Status401Unauthorized, "Authentication failed", "The bearer token is missing, expired or not valid for this API.");
                     },
-                    OnForbidden = context => Problems.Write(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed",
-                        $"The token lacks the {SubmitRole} app role, or its application is not registered as a creditor."),
                 };
             });
 
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(Scheme)
-            .RequireAuthenticatedUser()
-            .RequireClaim(CreditorClaim));
+        services.AddOptions<OperatorOptions>().Bind(configuration.GetSection(OperatorOptions.Section));
+        services.AddSingleton<OperatorKeys>();
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var kind in CallerKinds.All)
+        {
+            authorization.AddPolicy(kind.Policy, p => p
+                .AddAuthenticationSchemes(Scheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(kind.Claim));
+        }
+
         return services;
     }
 
     public static string? CreditorId(this ClaimsPrincipal user) => user.FindFirst(CreditorClaim)?.Value;
 
-    // A token without the app role, or from an app no creditor is registered for, grants nothing.
-    private static async Task MapCreditorAsync(TokenValidatedContext context)
+    // A token grants each kind of caller whose app role it carries and that maps it to an id; a token without
+    // any of the roles, or from an app no creditor is registered for, grants nothing (403 from the gate).
+    private static async Task MapCallersAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
-        if (!principal.IsInRole(SubmitRole))
+        if (principal.Identity is not ClaimsIdentity identity)
         {
             return;
         }
 
-        var appId = principal.FindFirst("azp")?.Value ?? principal.FindFirst("appid")?.Value;
-        if (appId is null)
+        foreach (var kind in CallerKinds.All)
         {
-            return;
-        }
-
-        var registry = context.HttpContext.RequestServices.GetRequiredService<ICreditorRegistry>();
-        var creditor = await registry.FindByEntraAppIdAsync(appId, context.HttpContext.RequestAborted);
-        if (creditor is not null && principal.Identity is ClaimsIdentity identity)
-        {
-            identity.AddClaim(new Claim(CreditorClaim, creditor.Id));
+            if (principal.IsInRole(kind.EntraRole) && await kind.FromToken(principal, context.HttpContext) is { } id)
+            {
+                identity.AddClaim(new Claim(kind.Claim, id));
+            }
         }
     }
 }
 
-/// <summary>Authenticates <c>X-Api-Key</c> against the creditor registry.</summary>
+/// <summary>Authenticates <c>X-Api-Key</c> against the creditor registry, then the local operator keys.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ICreditorRegistry registry) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ICreditorRegistry registry,
+    OperatorKeys operators) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -103,13 +106,15 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var creditor = await registry.FindByApiKeyAsync(values[0]!, Context.RequestAborted);
-        if (creditor is null)
+        var (claim, id) = creditor is not null
+            ? (CreditorAuthentication.CreditorClaim, creditor.Id)
+            : (OperatorKeys.OperatorClaim, operators.FindByApiKey(values[0]!));
+        if (id is null)
         {
             return AuthenticateResult.Fail("unknown API key");
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(CreditorAuthentication.CreditorClaim, creditor.Id), new Claim(ClaimTypes.Name, creditor.Id)], Scheme.Name);
+        var identity = new ClaimsIdentity([new Claim(claim, id), new Claim(ClaimTypes.Name, id)], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 
@@ -117,13 +122,10 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"ApiKey header=\"{CreditorAuthentication.ApiKeyHeader}\", Bearer";
-        await Problems.Write(Context, StatusCodes.Status401Unauthorized, "Authentication required",
-            $"Send your creditor API key in the {CreditorAuthentication.ApiKeyHeader} header, or an Entra ID bearer token with the {CreditorAuthentication.SubmitRole} app role.");
-    }
-
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Problems.Write(Context, StatusCodes.Status403Forbidden, "Not allowed", "The credential is valid but grants no creditor access to this API.");
+        var kind = CallerKinds.Required(Context);
+        var detail = kind.Caller == ApiCaller.Creditor
+            ? $"Send your creditor API key in the {CreditorAuthentication.ApiKeyHeader} header, or an Entra ID bearer token with the {CreditorAuthentication.SubmitRole} app role."
+            : $"Send an Entra ID bearer token with the {kind.EntraRole} app role (on a local run: a local key in the {CreditorAuthentication.ApiKeyHeader} header).";
+        await Problems.Write(Context, StatusCodes.Status401Unauthorized, "Authentication required", detail);
     }
 }

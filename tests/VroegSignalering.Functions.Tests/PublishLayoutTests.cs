@@ -26,6 +26,8 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "IntakeStatus", "httpTrigger", "get v1/intake/{receiptId}" },
         { "Health", "httpTrigger", "get health" },
         { "OpenApi", "httpTrigger", "get openapi/v1.json" },
+        { "RetryOutbox", "httpTrigger", "post v1/operations/outbox/retry" },
+        { "ExportDdas", "httpTrigger", "get v1/operations/ddas/{gemeentecode}/{period}" },
         { "ProcessSignals", "queueTrigger", "%SignalsIntakeQueue%" },
         { "DispatchOutreach", "queueTrigger", "%DispatchQueue%" },
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },

@@ -4,7 +4,7 @@ namespace VroegSignalering.Testing;
 
 /// <summary>
 /// Settings for one isolated app instance on the shared Azurite: its own table prefix and queue names,
-/// fresh random keys, the test creditors and the small synthetic CBS address file.
+/// fresh random keys, the test creditors and operators, and the small synthetic CBS address file.
 /// </summary>
 public static class TestEnvironment
 {
@@ -13,6 +13,8 @@ public static class TestEnvironment
     public const string WaterKey = "test-key-water";
     public const string ZorgKey = "test-key-zorg";
     public const string MultiKey = "test-key-multi";
+    public const string OperatorKey = "test-key-operator";
+    public const string OperatorId = "test-operator";
     public const string HuurEntraAppId = "11111111-1111-1111-1111-111111111111";
 
     public static string DataFile(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
@@ -34,6 +36,7 @@ public static class TestEnvironment
             ["Keys:Hmac:ActiveKeyId"] = "h1",
             ["Keys:Hmac:Keys:h1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Creditors:File"] = DataFile("creditors.json"),
+            ["Operators:File"] = DataFile("operators.json"),
             ["AddressRegistry:CbsFile"] = DataFile("cbs-sample.csv"),
             ["Triage:Default:SettleSeconds"] = "0",
         };

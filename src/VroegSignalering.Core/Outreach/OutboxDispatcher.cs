@@ -17,6 +17,22 @@ public sealed record DispatchSummary(int Sent, int AlreadySent, int FailedPerman
         FailedTransiently + other.FailedTransiently, Dangling + other.Dangling);
 }
 
+/// <summary>Which failed outbox rows a retry takes: all, one gemeente's, or one task.</summary>
+public sealed record OutboxRetryFilter(string? Gemeentecode = null, string? TaskId = null)
+{
+    public static readonly OutboxRetryFilter All = new();
+
+    public bool Matches(OutboxPointer pointer) =>
+        (Gemeentecode is null || string.Equals(pointer.Gemeentecode, Gemeentecode, StringComparison.Ordinal)) &&
+        (TaskId is null || string.Equals(pointer.TaskId, TaskId, StringComparison.Ordinal));
+}
+
+/// <summary>A failed row a retry selected: ids, attempts and the broker's reason, never the task's content.</summary>
+public sealed record FailedOutboxRow(string TaskId, string Gemeentecode, int Attempts, string? LastError, DateTimeOffset CreatedAt);
+
+/// <summary>What a retry selected and, unless it was a dry run, what sending them again did.</summary>
+public sealed record OutboxRetryResult(IReadOnlyList<FailedOutboxRow> Rows, DispatchSummary Summary);
+
 /// <summary>
 /// Sends outbox rows to the broker and records the result on the row. A row already sent is skipped
 /// (replays and concurrent dispatchers send nothing new); the broker deduplicates a resend by MessageId
@@ -130,26 +146,46 @@ public sealed partial class OutboxDispatcher(
         return summary;
     }
 
-    /// <summary>Re-drives rows that failed permanently, after the cause was fixed (vroeg outbox retry).</summary>
-    public async Task<DispatchSummary> RetryFailedAsync(CancellationToken cancellationToken)
+    /// <summary>Re-drives every row that failed permanently, after the cause was fixed.</summary>
+    public async Task<DispatchSummary> RetryFailedAsync(CancellationToken cancellationToken) =>
+        (await RetryFailedAsync(OutboxRetryFilter.All, dryRun: false, cancellationToken)).Summary;
+
+    /// <summary>
+    /// Re-drives the failed rows the filter selects (vroeg outbox retry, or the operator endpoint), after the
+    /// cause was fixed. A dry run lists them and changes nothing; otherwise each row is reset to pending and
+    /// sent at once. Rows the filter leaves out keep their failed state and index entry.
+    /// </summary>
+    public async Task<OutboxRetryResult> RetryFailedAsync(OutboxRetryFilter filter, bool dryRun, CancellationToken cancellationToken)
     {
         var pointers = new List<OutboxPointer>();
+        var rows = new List<FailedOutboxRow>();
         await foreach (var pointer in index.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, cancellationToken))
         {
-            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
-            if (entry is { Value.Status: OutboxStatus.Failed })
+            if (!filter.Matches(pointer))
             {
-                if (await store.ResetOutboxAsync(pointer.HouseholdKey, entry, cancellationToken))
+                continue;
+            }
+
+            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
+            if (entry is { Value.Status: OutboxStatus.Failed } failed)
+            {
+                var row = failed.Value;
+                rows.Add(new FailedOutboxRow(row.TaskId, row.Gemeentecode, row.Attempts, row.LastError, row.CreatedAt));
+                if (!dryRun && await store.ResetOutboxAsync(pointer.HouseholdKey, failed, cancellationToken))
                 {
                     await index.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                     pointers.Add(pointer);
                 }
             }
 
-            await index.RemoveAsync(pointer, OutboxIndexState.Failed, cancellationToken);
+            if (!dryRun)
+            {
+                await index.RemoveAsync(pointer, OutboxIndexState.Failed, cancellationToken);
+            }
         }
 
-        return await DispatchAsync(pointers, cancellationToken);
+        var summary = dryRun ? DispatchSummary.Empty : await DispatchAsync(pointers, cancellationToken);
+        return new OutboxRetryResult(rows, summary);
     }
 
     private async Task<DispatchSummary> RecordAsync(OutboxPointer pointer, Versioned<OutboxEntry> entry, PublishOutcome outcome, CancellationToken cancellationToken)

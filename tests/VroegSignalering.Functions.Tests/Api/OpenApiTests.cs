@@ -60,7 +60,7 @@ public sealed class OpenApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Creditor_operations_require_the_api_key_or_an_entra_token_with_the_app_role_and_anonymous_ones_nothing()
+    public async Task Creditor_and_operator_operations_require_the_api_key_or_an_entra_token_with_their_app_role_and_anonymous_ones_nothing()
     {
         var document = await DocumentAsync();
         var schemes = document["components"]!["securitySchemes"]!;
@@ -80,6 +80,16 @@ public sealed class OpenApiTests : IDisposable
             Assert.NotNull(operation["responses"]!["403"]);
         }
 
+        foreach (var operation in new[] { Operation(document, "post", "/api/v1/operations/outbox/retry"), Operation(document, "get", "/api/v1/operations/ddas/{gemeentecode}/{period}") })
+        {
+            var security = operation["security"]!.AsArray();
+            Assert.Equal("Operations.Run", (string?)Assert.Single(security[1]!["entraId"]!.AsArray()));
+            Assert.NotNull(operation["responses"]!["401"]);
+            Assert.NotNull(operation["responses"]!["403"]);
+            Assert.Null(operation["responses"]!["429"]);
+        }
+
+        Assert.Contains("Operations.Run", (string?)schemes["entraId"]!["description"], StringComparison.Ordinal);
         Assert.NotNull(Operation(document, "post", "/api/v1/signals")["responses"]!["429"]!["headers"]!["Retry-After"]);
         Assert.Null(Operation(document, "get", "/api/v1/intake/{receiptId}")["responses"]!["429"]);
         foreach (var anonymous in new[] { Operation(document, "get", "/api/health"), Operation(document, "get", "/api/openapi/v1.json") })
@@ -111,6 +121,9 @@ public sealed class OpenApiTests : IDisposable
             answers.Add((method.ToLowerInvariant(), template, await _http.SendAsync(request)));
         }
 
+        const string retry = "/api/v1/operations/outbox/retry";
+        const string ddas = "/api/v1/operations/ddas/{gemeentecode}/{period}";
+
         const string signals = "/api/v1/signals";
         const string status = "/api/v1/intake/{receiptId}";
         await Send("GET", "/api/health", "/api/health");
@@ -125,13 +138,21 @@ public sealed class OpenApiTests : IDisposable
         await Send("GET", "/api/v1/intake/" + receipt, status, TestEnvironment.HuurKey);
         await Send("GET", "/api/v1/intake/r-unknown", status, TestEnvironment.HuurKey);
         await Send("GET", "/api/v1/intake/r-unknown", status);
+        await Send("POST", retry, retry);
+        await Send("POST", retry, retry, TestEnvironment.HuurKey);
+        await Send("POST", retry, retry, TestEnvironment.OperatorKey, """{"dryRun":true}""");
+        await Send("POST", retry, retry, TestEnvironment.OperatorKey, """{"gemeentecode":"x"}""");
+        await Send("GET", "/api/v1/operations/ddas/0363/2026-11", ddas);
+        await Send("GET", "/api/v1/operations/ddas/0363/2026-11", ddas, TestEnvironment.HuurKey);
+        await Send("GET", "/api/v1/operations/ddas/0363/2026-11?client=include", ddas, TestEnvironment.OperatorKey);
+        await Send("GET", "/api/v1/operations/ddas/0363/2026-1", ddas, TestEnvironment.OperatorKey);
         for (var i = 0; i < 6; i++)
         {
             await Send("POST", signals + "?mode=bogus", signals, TestEnvironment.WaterKey, "[]");
         }
 
         var seen = answers.Select(a => (int)a.Response.StatusCode).ToHashSet();
-        Assert.Superset(new HashSet<int> { 200, 202, 400, 401, 404, 409, 413, 415, 429 }, seen);
+        Assert.Superset(new HashSet<int> { 200, 202, 400, 401, 403, 404, 409, 413, 415, 429 }, seen);
         foreach (var (method, path, response) in answers)
         {
             var code = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);

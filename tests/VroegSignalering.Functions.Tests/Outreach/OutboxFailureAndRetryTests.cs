@@ -20,12 +20,7 @@ public sealed class OutboxFailureAndRetryTests : IDisposable
 
     public OutboxFailureAndRetryTests()
     {
-        _app = new PipelineApp(new Dictionary<string, string?> { ["Dispatch:SweepAfter"] = "00:00:00" }, services: s =>
-        {
-            s.AddSingleton(sp => new SwitchableTransport.Inner(sp.GetRequiredService<VroegSignalering.Azure.Transport.StorageQueueTransport>()));
-            s.RemoveAll<IOutreachTransport>();
-            s.AddSingleton<IOutreachTransport>(sp => _transport.With(sp.GetRequiredService<SwitchableTransport.Inner>()));
-        });
+        _app = new PipelineApp(new Dictionary<string, string?> { ["Dispatch:SweepAfter"] = "00:00:00" }, services: _transport.Install);
     }
 
     [Fact]
@@ -86,39 +81,6 @@ public sealed class OutboxFailureAndRetryTests : IDisposable
     }
 
     public void Dispose() => _app.Dispose();
-
-    /// <summary>The real local transport, behind a switch that can refuse (permanently or transiently).</summary>
-    private sealed class SwitchableTransport : IOutreachTransport
-    {
-        private Inner? _inner;
-
-        public string? Refuse { get; set; }
-
-        public bool Transient { get; set; }
-
-        public SwitchableTransport With(Inner inner)
-        {
-            _inner = inner;
-            return this;
-        }
-
-        public Task<IReadOnlyList<PublishOutcome>> PublishAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)
-        {
-            if (Refuse is { } reason)
-            {
-                return Task.FromResult<IReadOnlyList<PublishOutcome>>(messages.Select(m => new PublishOutcome(m.MessageId, PublishStatus.FailedPermanently, reason)).ToList());
-            }
-
-            if (Transient)
-            {
-                return Task.FromResult<IReadOnlyList<PublishOutcome>>(messages.Select(m => new PublishOutcome(m.MessageId, PublishStatus.FailedTransiently, "503 server busy")).ToList());
-            }
-
-            return _inner!.Transport.PublishAsync(messages, cancellationToken);
-        }
-
-        public sealed record Inner(IOutreachTransport Transport);
-    }
 }
 
 /// <summary>The app wires the transport configuration selects.</summary>

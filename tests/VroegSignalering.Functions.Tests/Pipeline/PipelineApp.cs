@@ -83,13 +83,26 @@ public sealed class PipelineApp : IDisposable
 
     /// <summary>
     /// The vroeg CLI in process against this app's storage (its table prefix and queue names), as an operator
-    /// runs it with the app's settings; waits are short and real.
+    /// runs it with the app's settings; waits are short and real. Its HTTP calls (--api) reach this app's test
+    /// server whatever the host name; no environment variable of the test process reaches it.
     /// </summary>
-    public async Task<(int Rc, string Out, string Error)> RunCliAsync(params string[] args)
+    public Task<(int Rc, string Out, string Error)> RunCliAsync(params string[] args) => RunCliAsync(null, null, args);
+
+    /// <summary>The same, with a credential for Entra ID tokens and environment variables.</summary>
+    public async Task<(int Rc, string Out, string Error)> RunCliAsync(global::Azure.Core.TokenCredential? credential, IReadOnlyDictionary<string, string>? variables, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var env = new VroegSignalering.Cli.Cli.CliEnvironment { Out = output, Error = error, BaseDirectory = RepositoryRoot.Find(), Delay = (_, ct) => Task.Delay(50, ct) };
+        var env = new VroegSignalering.Cli.Cli.CliEnvironment
+        {
+            Out = output,
+            Error = error,
+            BaseDirectory = RepositoryRoot.Find(),
+            Delay = (_, ct) => Task.Delay(50, ct),
+            HttpHandler = _app.Server.CreateHandler,
+            Credential = credential,
+            Variable = name => variables?.GetValueOrDefault(name),
+        };
         string[] storage =
         [
             "--connection", Azurite.ConnectionString,

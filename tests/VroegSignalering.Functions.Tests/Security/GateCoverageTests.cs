@@ -19,7 +19,7 @@ namespace VroegSignalering.Functions.Tests.Security;
 public sealed partial class GateCoverageTests
 {
     [Fact]
-    public async Task Every_creditor_function_refuses_a_request_without_a_credential_and_no_anonymous_one_does()
+    public async Task Every_function_that_needs_a_caller_refuses_a_request_without_a_credential_and_no_anonymous_one_does()
     {
         using var app = new TestApp(settings: new Dictionary<string, string?> { ["Health:TimeoutSeconds"] = "30" });
         using var client = app.CreateClient();
@@ -29,12 +29,35 @@ public sealed partial class GateCoverageTests
         {
             using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
-            var creditorOnly = ApiGate.AccessOf(function.Function.Method.DeclaringType!).Caller == ApiCaller.Creditor;
-            Assert.True(creditorOnly == (response.StatusCode == HttpStatusCode.Unauthorized), $"{function.Name}: {method} {path} without a credential answered {(int)response.StatusCode}");
+            var needsCaller = ApiGate.AccessOf(function.Function.Method.DeclaringType!).Caller != ApiCaller.Anonymous;
+            Assert.True(needsCaller == (response.StatusCode == HttpStatusCode.Unauthorized), $"{function.Name}: {method} {path} without a credential answered {(int)response.StatusCode}");
             checkedFunctions++;
         }
 
-        Assert.Equal(4, checkedFunctions);
+        Assert.Equal(6, checkedFunctions);
+    }
+
+    [Theory]
+    [InlineData(ApiCaller.Creditor, TestEnvironment.OperatorKey)]
+    [InlineData(ApiCaller.Operator, TestEnvironment.HuurKey)]
+    public async Task Every_function_of_one_caller_kind_answers_403_to_a_valid_credential_of_another(ApiCaller kind, string otherKindsKey)
+    {
+        using var app = new TestApp(settings: new Dictionary<string, string?> { ["Health:TimeoutSeconds"] = "30" });
+        using var client = app.CreateClient();
+
+        var checkedFunctions = 0;
+        foreach (var (function, method, path) in Requests(app).Where(r => ApiGate.AccessOf(r.Function.Function.Method.DeclaringType!).Caller == kind))
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("[]") };
+            request.Headers.Add(CreditorAuthentication.ApiKeyHeader, otherKindsKey);
+            using var response = await client.SendAsync(request);
+
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{function.Name}: {method} {path} with another caller kind's key answered {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            checkedFunctions++;
+        }
+
+        Assert.Equal(2, checkedFunctions);
     }
 
     [Fact]

@@ -71,11 +71,16 @@ internal static class DdasCommands
         var contactPhone = new Option<string>("--contact-telefoon") { Description = "The contact person's phone number.", HelpName = "number" };
         var gemeenten = CommandHelpers.PathOption("--gemeenten", "code;naam file for the gemeente's name.", "data/addresses/gemeenten.csv");
 
-        var command = new Command("export", "Write one gemeente's DDAS delivery for a period (vroegsignalen and vroegsignaalzaken), read from storage.")
+        var command = new Command("export",
+            "Write one gemeente's DDAS delivery for a period (vroegsignalen and vroegsignaalzaken). With --api the app reads and, for --client include, " +
+            "decrypts it under its own identity and keys (the way in Azure); without, it is read from storage here, where --client include works " +
+            "against local development storage only (Azurite).")
         {
             gemeente, from, to, output, client, supplier, organisation, kvk, contactName, contactEmail, contactPhone, gemeenten,
         };
         pipeline.AddTo(command);
+        var api = new OperatorApiOptions();
+        api.AddTo(command);
 
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
@@ -106,13 +111,27 @@ internal static class DdasCommands
                 ? CommandHelpers.DefaultPath(env, "out", "ddas", string.Create(CultureInfo.InvariantCulture, $"ddas-{code}-{start:yyyy-MM-dd}-{end:yyyy-MM-dd}.json"))
                 : parseResult.ResolvePath(output, env)!;
 
-            await using var services = pipeline.Build(parseResult);
-            var protector = includeClient ? Protector(services) : null; // before the scan: a missing key fails fast
-            var source = await services.GetRequiredService<RunObserver>().ReadHouseholdsAsync(ct);
-            var signalsById = source.Signals.GroupBy(s => s.SignalId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            var result = DdasExport.Build(request, source, protector is null ? null : id => Decrypt(protector, signalsById[id]));
+            DdasExportResult result;
+            string json;
+            if (api.Requested(parseResult))
+            {
+                (result, json) = await ExportThroughApiAsync(env, api, parseResult, request, includeClient, ct);
+            }
+            else
+            {
+                await using var services = pipeline.Build(parseResult);
+                IPersonalDataProtector? protector = null;
+                if (includeClient)
+                {
+                    PipelineOptions.RequireDevelopmentStorage(services, "--client include");
+                    protector = Protector(services); // before the scan: a missing key fails fast
+                }
 
-            await WriteAsync(path, result.ToJson(), ownerOnly: includeClient, ct);
+                result = await services.GetRequiredService<DdasExporter>().ExportAsync(request, protector is null ? null : signal => Decrypt(protector, signal), ct);
+                json = result.ToJson();
+            }
+
+            await WriteAsync(path, json, ownerOnly: includeClient, ct);
             await env.Out.WriteAsync(Summary(result, name, includeClient));
             await env.Out.WriteLineAsync($"Wrote {path}");
             foreach (var issue in result.Issues)
@@ -123,6 +142,44 @@ internal static class DdasCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // The same request, answered by the app's operator endpoint: the file as the app wrote it, parsed back for
+    // the summary. The app lists the warnings in its log and counts them in a header.
+    private static async Task<(DdasExportResult Result, string Json)> ExportThroughApiAsync(
+        CliEnvironment env, OperatorApiOptions api, ParseResult parseResult, DdasExportRequest request, bool includeClient, CancellationToken ct)
+    {
+        var query = new List<string> { "client=" + (includeClient ? "include" : "exclude"), "leverancier=" + Uri.EscapeDataString(request.CodeGegevensleverancier) };
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                query.Add(name + "=" + Uri.EscapeDataString(value));
+            }
+        }
+
+        var organisatie = request.AanleverendeOrganisatie;
+        var contact = organisatie.Contactpersonen?.FirstOrDefault();
+        Add("organisatie", organisatie.Naam);
+        Add("kvk", organisatie.KvkNummer);
+        Add("contactNaam", contact?.Naam);
+        Add("contactEmail", contact?.Email);
+        Add("contactTelefoon", contact?.Telefoonnummer);
+        var path = string.Create(CultureInfo.InvariantCulture,
+            $"api/v1/operations/ddas/{request.Gemeentecode}/{request.StartdatumLevering:yyyy-MM-dd}..{request.EinddatumLevering:yyyy-MM-dd}?{string.Join('&', query)}");
+
+        using var client = await api.ConnectAsync(parseResult, env, ct);
+        using var message = new HttpRequestMessage(HttpMethod.Get, path);
+        using var response = await client.SendAsync(message, ct);
+        var json = await response.Content.ReadAsStringAsync(ct);
+        var model = System.Text.Json.JsonSerializer.Deserialize(json, DdasJson.Default.DdasUitwisselmodel)
+            ?? throw new CliException("the app answered an empty DDAS delivery");
+        if (response.Headers.TryGetValues("X-Ddas-Warnings", out var values) && int.TryParse(values.FirstOrDefault(), CultureInfo.InvariantCulture, out var warnings) && warnings > 0)
+        {
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"warning: {warnings} case(s) or signal(s) not mapped cleanly; the app's log lists them (ids and codes)"));
+        }
+
+        return (new DdasExportResult(model, []), json);
     }
 
     private static IPersonalDataProtector Protector(IServiceProvider services)

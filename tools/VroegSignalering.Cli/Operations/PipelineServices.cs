@@ -47,6 +47,27 @@ internal sealed class PipelineOptions
         command.Options.Add(TablePrefix);
     }
 
+    /// <summary>
+    /// The storage emulator's well-known development account (Azurite, <c>devstoreaccount1</c>) on a loopback
+    /// address: the only storage a command may decrypt from on this machine. Anything else is a real account,
+    /// whose keys stay in Azure: such a command goes through the app with --api.
+    /// </summary>
+    public const string DevelopmentAccount = "devstoreaccount1";
+
+    /// <summary>Refuses (exit 2) unless the storage is local development storage; see <see cref="DevelopmentAccount"/>.</summary>
+    public static void RequireDevelopmentStorage(IServiceProvider services, string what)
+    {
+        var tables = services.GetRequiredService<VroegSignalering.Azure.Storage.StorageClients>().Tables;
+        if (!IsDevelopmentStorage(tables.AccountName, tables.Uri))
+        {
+            throw new Cli.UsageException(
+                $"{what} needs the app's encryption key, which never leaves Azure: this storage ({tables.Uri.Host}) is not local development storage (Azurite's {DevelopmentAccount} on a loopback address). Run it in the app instead: add --api https://<app>.azurewebsites.net (an Entra ID token with the Operations.Run app role; see docs/operations.md)");
+        }
+    }
+
+    public static bool IsDevelopmentStorage(string accountName, Uri endpoint) =>
+        string.Equals(accountName, DevelopmentAccount, StringComparison.Ordinal) && endpoint.IsLoopback;
+
     public ServiceProvider Build(ParseResult parseResult)
     {
         var overrides = new Dictionary<string, string?>();
