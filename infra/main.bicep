@@ -22,6 +22,9 @@ param gemeenteCodes array
 @description('Microsoft Entra audience (App ID URI) creditor and municipal clients request tokens for.')
 param entraAudience string = 'api://vroegsignalering'
 
+@description('Client (application) id of the API\'s Entra app registration. Tokens of version 2 carry it as their audience; version 1 tokens carry entraAudience. Empty: only version 1 tokens are accepted.')
+param entraApiClientId string = ''
+
 @description('Where the app looks up gemeente, wijk and buurt for an address.')
 @allowed([
   'Pdok'
@@ -356,6 +359,7 @@ var appSettings = {
 
   Auth__Entra__TenantId: tenant().tenantId
   Auth__Entra__Audience: entraAudience
+  Auth__Entra__ClientId: entraApiClientId
 
   // Key material stays in Key Vault; the platform resolves these references with the identity
   // (keyVaultReferenceIdentity). One Keys__<ring>__Keys__<id> per listed id plus the active ids (keySettings).

@@ -39,6 +39,16 @@ public static class CreditorAuthentication
                 var tenant = entra["TenantId"];
                 o.Authority = entra["Authority"] ?? (string.IsNullOrEmpty(tenant) ? null : $"https://login.microsoftonline.com/{tenant}/v2.0");
                 o.Audience = entra["Audience"];
+
+                // Entra issues v1 access tokens (issuer sts.windows.net, aud = the API's App ID URI) unless the API's registration asks for v2
+                // (issuer login.microsoftonline.com/…/v2.0, aud = its client id). The v2.0 metadata names only the v2 issuer: accept both
+                // versions, from this tenant only, for the App ID URI or the client id. Signing keys are the tenant's either way.
+                o.TokenValidationParameters.ValidAudiences = new[] { entra["Audience"], entra["ClientId"] }.Where(a => !string.IsNullOrEmpty(a)).ToArray();
+                if (entra["Authority"] is null && !string.IsNullOrEmpty(tenant))
+                {
+                    o.TokenValidationParameters.ValidIssuers = [$"https://login.microsoftonline.com/{tenant}/v2.0", $"https://sts.windows.net/{tenant}/"];
+                }
+
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters.RoleClaimType = "roles";
                 o.Events = new JwtBearerEvents

@@ -14,6 +14,7 @@ public sealed class ParametersReachAppTests
     {
         { "environmentName", "\"other\"", "AzureWebJobsStorage__accountName", "*" }, // every name the app is given; '*': differs from the default
         { "entraAudience", "\"api://00000000-0000-0000-0000-0000000000e1\"", "Auth__Entra__Audience", "api://00000000-0000-0000-0000-0000000000e1" },
+        { "entraApiClientId", "\"00000000-0000-0000-0000-0000000000e2\"", "Auth__Entra__ClientId", "00000000-0000-0000-0000-0000000000e2" },
         { "addressRegistrySource", "\"CbsFile\"", "AddressRegistry__Source", "CbsFile" },
         { "duplicateDetectionWindowMinutes", "90", "Dispatch__ServiceBus__DuplicateDetectionWindow", "0.01:30:00" },
         { "messageTimeToLiveDays", "7", "Dispatch__TimeToLive", "7.00:00:00" },
