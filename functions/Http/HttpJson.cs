@@ -14,4 +14,7 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(OutboxRetryRequest))]
 [JsonSerializable(typeof(OutboxRetryResponse))]
+[JsonSerializable(typeof(KeyUsageResponse))]
+[JsonSerializable(typeof(KeyRetireResponse))]
+[JsonSerializable(typeof(KeyRewrapResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

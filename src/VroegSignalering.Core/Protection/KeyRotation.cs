@@ -92,11 +92,17 @@ public sealed record RetireDecision(
     string SecretName,
     IReadOnlyList<string> KeyIdsToKeep);
 
-/// <summary>What a rewrap did. <see cref="Changed"/> records were rewritten by someone else meanwhile: run it again.</summary>
-public sealed record RewrapSummary(string FromKeyId, string ToKeyId, long Scanned, long Rewrapped, long Changed, long Failed, long Uninspected)
+/// <summary>
+/// What a rewrap did. <see cref="Changed"/> records were rewritten by someone else meanwhile: run it again.
+/// <see cref="LimitReached"/>: the pass stopped at its limit with records under the old key still ahead.
+/// </summary>
+public sealed record RewrapSummary(string FromKeyId, string ToKeyId, long Scanned, long Rewrapped, long Changed, long Failed, long Uninspected, bool LimitReached = false)
 {
     /// <summary>True when nothing under the old key is known to remain from this pass.</summary>
-    public bool Complete => Changed == 0 && Failed == 0 && Uninspected == 0;
+    public bool Complete => Changed == 0 && Failed == 0 && Uninspected == 0 && !LimitReached;
+
+    /// <summary>True when another pass would find records it can rewrap: the limit stopped this one, or a record changed meanwhile.</summary>
+    public bool More => LimitReached || Changed > 0;
 }
 
 /// <summary>
@@ -157,8 +163,19 @@ public sealed class KeyRotation(IProtectedDataStore store, IPersonalDataProtecto
     /// resumable (a second run finds only what the first left); each write is checked against the version
     /// read, so a record changed meanwhile is left for the next run, never overwritten.
     /// </summary>
-    public async Task<RewrapSummary> RewrapAsync(string fromKeyId, IProgress<KeyScanProgress>? progress, CancellationToken cancellationToken)
+    public Task<RewrapSummary> RewrapAsync(string fromKeyId, IProgress<KeyScanProgress>? progress, CancellationToken cancellationToken) =>
+        RewrapAsync(fromKeyId, null, progress, cancellationToken);
+
+    /// <summary>
+    /// The same, writing at most <paramref name="limit"/> records (rewritten, or found changed meanwhile) so
+    /// one pass fits in a bounded time; records that do not decrypt cost no write and do not count. Past the
+    /// limit the scan reads on, without decrypting, only until it meets one more record it would rewrite
+    /// (<see cref="RewrapSummary.LimitReached"/>), so a last batch that takes exactly the rest says so.
+    /// Each pass starts from the beginning: what earlier passes rewrapped is no longer under the old key.
+    /// </summary>
+    public async Task<RewrapSummary> RewrapAsync(string fromKeyId, int? limit, IProgress<KeyScanProgress>? progress, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit ?? 1, 1, nameof(limit));
         var active = protector.KeyIds[0];
         if (fromKeyId == active)
         {
@@ -171,6 +188,12 @@ public sealed class KeyRotation(IProtectedDataStore store, IPersonalDataProtecto
             await foreach (var record in store.ScanAsync(holder, withData: true, cancellationToken))
             {
                 scanned++;
+                if (record.Payload.KeyId == fromKeyId && record.Version is not null && rewrapped + changed >= limit)
+                {
+                    // Leaving the scan early releases what it holds (the poison queue's messages).
+                    return new RewrapSummary(fromKeyId, active, scanned - 1, rewrapped, changed, failed, uninspected, LimitReached: true);
+                }
+
                 if (record.Payload.KeyId == fromKeyId)
                 {
                     if (record.Version is null)

@@ -146,6 +146,18 @@ public sealed class OpenApiTests : IDisposable
         await Send("GET", "/api/v1/operations/ddas/0363/2026-11", ddas, TestEnvironment.HuurKey);
         await Send("GET", "/api/v1/operations/ddas/0363/2026-11?client=include", ddas, TestEnvironment.OperatorKey);
         await Send("GET", "/api/v1/operations/ddas/0363/2026-1", ddas, TestEnvironment.OperatorKey);
+        const string usage = "/api/v1/operations/keys/usage";
+        const string retire = "/api/v1/operations/keys/{kind}/{keyId}/retire";
+        const string rewrap = "/api/v1/operations/keys/{kind}/rewrap";
+        await Send("GET", usage, usage);
+        await Send("GET", usage, usage, TestEnvironment.HuurKey);
+        await Send("GET", usage, usage, TestEnvironment.OperatorKey);
+        await Send("GET", "/api/v1/operations/keys/encryption/t1/retire", retire, TestEnvironment.OperatorKey);
+        await Send("GET", "/api/v1/operations/keys/rsa/t1/retire", retire, TestEnvironment.OperatorKey);
+        await Send("GET", "/api/v1/operations/keys/encryption/t1/retire", retire, TestEnvironment.HuurKey);
+        await Send("POST", "/api/v1/operations/keys/encryption/rewrap?from=t1", rewrap, TestEnvironment.OperatorKey);
+        await Send("POST", "/api/v1/operations/keys/hmac/rewrap?from=t1", rewrap, TestEnvironment.OperatorKey);
+        await Send("POST", "/api/v1/operations/keys/encryption/rewrap?from=t1", rewrap);
         for (var i = 0; i < 6; i++)
         {
             await Send("POST", signals + "?mode=bogus", signals, TestEnvironment.WaterKey, "[]");

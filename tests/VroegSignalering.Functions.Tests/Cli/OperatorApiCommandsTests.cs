@@ -124,6 +124,9 @@ public sealed class OperatorApiCommandsTests : IDisposable
     [Theory]
     [InlineData("outbox retry")]
     [InlineData("ddas export --gemeente 0363 --from 2026-11-01 --to 2026-11-30 --client include --out {file}")]
+    [InlineData("keys usage")]
+    [InlineData("keys retire --kind encryption --key k1")]
+    [InlineData("keys rewrap --kind encryption --from k1")]
     public async Task Without_api_a_command_that_needs_the_key_refuses_a_real_storage_account_with_exit_code_2(string commandLine)
     {
         var file = Path.Combine(_folder, "refused.json");

@@ -14,12 +14,18 @@ namespace VroegSignalering.Functions.Tests.Operations;
 /// </summary>
 public sealed class OperatorAccessTests : IDisposable
 {
-    private readonly PipelineApp _app = new(services: TestTokens.TrustTestTokens);
+    // A second, older encryption key, so a rewrap has a key to rewrap from.
+    private readonly PipelineApp _app = new(
+        new Dictionary<string, string?> { ["Keys:Encryption:Keys:t0"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) },
+        services: TestTokens.TrustTestTokens);
 
     public static TheoryData<string, string> OperatorEndpoints => new()
     {
         { "POST", "/api/v1/operations/outbox/retry" },
         { "GET", "/api/v1/operations/ddas/0363/2026-11" },
+        { "GET", "/api/v1/operations/keys/usage" },
+        { "GET", "/api/v1/operations/keys/encryption/t0/retire" },
+        { "POST", "/api/v1/operations/keys/encryption/rewrap?from=t0&max=10" },
     };
 
     [Theory]

@@ -34,13 +34,13 @@ public sealed partial class GateCoverageTests
             checkedFunctions++;
         }
 
-        Assert.Equal(6, checkedFunctions);
+        Assert.Equal(9, checkedFunctions);
     }
 
     [Theory]
-    [InlineData(ApiCaller.Creditor, TestEnvironment.OperatorKey)]
-    [InlineData(ApiCaller.Operator, TestEnvironment.HuurKey)]
-    public async Task Every_function_of_one_caller_kind_answers_403_to_a_valid_credential_of_another(ApiCaller kind, string otherKindsKey)
+    [InlineData(ApiCaller.Creditor, TestEnvironment.OperatorKey, 2)]
+    [InlineData(ApiCaller.Operator, TestEnvironment.HuurKey, 5)]
+    public async Task Every_function_of_one_caller_kind_answers_403_to_a_valid_credential_of_another(ApiCaller kind, string otherKindsKey, int functionsOfThatKind)
     {
         using var app = new TestApp(settings: new Dictionary<string, string?> { ["Health:TimeoutSeconds"] = "30" });
         using var client = app.CreateClient();
@@ -57,7 +57,7 @@ public sealed partial class GateCoverageTests
             checkedFunctions++;
         }
 
-        Assert.Equal(2, checkedFunctions);
+        Assert.Equal(functionsOfThatKind, checkedFunctions);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Cli.Cli;
 using VroegSignalering.Cli.Operations;
@@ -11,12 +12,20 @@ namespace VroegSignalering.Cli.Commands;
 /// <c>vroeg keys usage|retire|rewrap</c>: key rotation that loses nothing. Usage counts the data each key
 /// still protects; retire refuses while any remains and otherwise names the settings to drop; rewrap
 /// re-encrypts stored records under the active key. All three run <see cref="KeyRotation"/> and need the
-/// app's Keys__* settings (both rings: HMAC usage decrypts addresses of rows that predate the HmacKeyId column).
+/// app's keys (both rings: HMAC usage decrypts addresses of rows that predate the HmacKeyId column), so in
+/// Azure they run in the app: with <c>--api</c> the CLI calls the operator endpoints under
+/// /api/v1/operations/keys (rewrap in bounded batches until nothing remains). Without <c>--api</c> they run
+/// here, against local development storage (Azurite) only, with Keys__* settings given to the CLI.
 /// </summary>
 internal static class KeysCommands
 {
     private const string Encryption = "encryption";
     private const string Hmac = "hmac";
+
+    // The app's default and upper limit per rewrap call (functions/Operations/RewrapKeys.cs).
+    private const int DefaultBatch = 500;
+    private const int MaxBatch = 5000;
+    private const string Description = " With --api it runs in the app, under its identity and keys (the way in Azure); without, it runs here against local development storage only (Azurite), with the app's Keys__… settings.";
 
     public static Command Create(CliEnvironment env)
     {
@@ -30,18 +39,37 @@ internal static class KeysCommands
     private static Command Usage(CliEnvironment env)
     {
         var pipeline = new PipelineOptions();
-        var command = new Command("usage", "Count records per key kind, key id and holder (counts only; no personal data).");
+        var api = new OperatorApiOptions();
+        var command = new Command("usage", "Count records per key kind, key id and holder (counts only; no personal data)." + Description);
         pipeline.AddTo(command);
+        api.AddTo(command);
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
-            await using var services = pipeline.Build(parseResult);
-            var rotation = Rotation(services);
-            var progress = new ProgressReporter(env);
-            var report = await rotation.UsageAsync(Scanning(progress), ct);
-            progress.Complete("scan done");
-            await WriteTableAsync(env.Out, report.Counts);
+            IReadOnlyList<KeyUsageCount> counts;
+            string activeEncryption, activeHmac;
+            if (api.Requested(parseResult))
+            {
+                using var client = await api.ConnectAsync(parseResult, env, ct);
+                var answer = await GetJsonAsync(client, HttpMethod.Get, "api/v1/operations/keys/usage", ct);
+                counts = Counts(answer["counts"]!);
+                activeEncryption = (string)answer["encryptionKeyIds"]![0]!;
+                activeHmac = (string)answer["hmacKeyIds"]![0]!;
+            }
+            else
+            {
+                await using var services = pipeline.Build(parseResult);
+                PipelineOptions.RequireDevelopmentStorage(services, "keys usage");
+                var rotation = Rotation(services);
+                var progress = new ProgressReporter(env);
+                counts = (await rotation.UsageAsync(Scanning(progress), ct)).Counts;
+                progress.Complete("scan done");
+                activeEncryption = Active(services, KeyKind.Encryption);
+                activeHmac = Active(services, KeyKind.Hmac);
+            }
+
+            await WriteTableAsync(env.Out, counts);
             await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"active keys: encryption {Active(services, KeyKind.Encryption)}, hmac {Active(services, KeyKind.Hmac)}; '?' = key could not be told (queue beyond its peek window, or a household that does not decrypt)"));
+                $"active keys: encryption {activeEncryption}, hmac {activeHmac}; '?' = key could not be told (queue beyond its peek window, or a household that does not decrypt)"));
             return ExitCodes.Success;
         });
         return command;
@@ -50,19 +78,41 @@ internal static class KeysCommands
     private static Command Retire(CliEnvironment env)
     {
         var pipeline = new PipelineOptions();
+        var api = new OperatorApiOptions();
         var kind = KindOption();
         var key = new Option<string>("--key") { Description = "The key id to retire, e.g. k1.", Required = true, HelpName = "id" };
-        var command = new Command("retire", "Check that no data needs a key any more, and print the settings to drop. Refuses (exit 3) while data remains.") { kind, key };
+        var command = new Command("retire", "Check that no data needs a key any more, and print the settings to drop. Refuses (exit 3) while data remains." + Description) { kind, key };
         pipeline.AddTo(command);
+        api.AddTo(command);
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
-            await using var services = pipeline.Build(parseResult);
-            var rotation = Rotation(services);
-            var progress = new ProgressReporter(env);
             var keyKind = Kind(parseResult.GetValue(kind)!);
             var keyId = parseResult.GetValue(key)!;
-            var decision = await rotation.CheckRetireAsync(keyKind, keyId, Scanning(progress), ct);
-            progress.Complete("scan done");
+            RetireDecision decision;
+            if (api.Requested(parseResult))
+            {
+                using var client = await api.ConnectAsync(parseResult, env, ct);
+                var answer = await GetJsonAsync(client, HttpMethod.Get, $"api/v1/operations/keys/{parseResult.GetValue(kind)}/{Uri.EscapeDataString(keyId)}/retire", ct);
+                decision = new RetireDecision(
+                    keyKind,
+                    keyId,
+                    (bool)answer["allowed"]!,
+                    (string)answer["reason"]!,
+                    Counts(answer["remaining"]!),
+                    Strings(answer["settingsToDrop"]!),
+                    (string)answer["secretName"]!,
+                    Strings(answer["keyIdsToKeep"]!));
+            }
+            else
+            {
+                await using var services = pipeline.Build(parseResult);
+                PipelineOptions.RequireDevelopmentStorage(services, "keys retire");
+                var rotation = Rotation(services);
+                var progress = new ProgressReporter(env);
+                decision = await rotation.CheckRetireAsync(keyKind, keyId, Scanning(progress), ct);
+                progress.Complete("scan done");
+            }
+
             if (!decision.Allowed)
             {
                 if (decision.Remaining.Count > 0)
@@ -92,10 +142,25 @@ internal static class KeysCommands
     private static Command Rewrap(CliEnvironment env)
     {
         var pipeline = new PipelineOptions();
+        var api = new OperatorApiOptions();
         var kind = KindOption();
         var from = new Option<string>("--from") { Description = "Re-encrypt what is under this key id with the active key.", Required = true, HelpName = "id" };
-        var command = new Command("rewrap", "Re-encrypt stored records under the active encryption key (idempotent and resumable: run it again after an interruption).") { kind, from };
+        var batch = new Option<int>("--batch")
+        {
+            Description = $"With --api: records the app rewrites per call, 1 to {MaxBatch} (default {DefaultBatch}); the CLI calls until nothing remains.",
+            HelpName = "n",
+            DefaultValueFactory = _ => DefaultBatch,
+        };
+        batch.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > MaxBatch)
+            {
+                result.AddError($"Option '--batch' expects 1 to {MaxBatch}.");
+            }
+        });
+        var command = new Command("rewrap", "Re-encrypt stored records under the active encryption key (idempotent and resumable: run it again after an interruption)." + Description) { kind, from, batch };
         pipeline.AddTo(command);
+        api.AddTo(command);
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
             if (Kind(parseResult.GetValue(kind)!) == KeyKind.Hmac)
@@ -103,19 +168,27 @@ internal static class KeysCommands
                 throw new UsageException("HMAC keys cannot be rewrapped: a household's partition key is the HMAC itself (docs/operations.md, \"Rotating keys\"); households under an old HMAC key leave with retention");
             }
 
-            await using var services = pipeline.Build(parseResult);
-            var rotation = Rotation(services);
             var fromKey = parseResult.GetValue(from)!;
             var progress = new ProgressReporter(env);
             RewrapSummary summary;
-            try
+            if (api.Requested(parseResult))
             {
-                summary = await rotation.RewrapAsync(fromKey, new SyncProgress(p =>
-                    progress.Report(string.Create(CultureInfo.InvariantCulture, $"rewrap {fromKey}: {p.Holder}, {p.Scanned} scanned, {p.Rewrapped} rewrapped"))), ct);
+                summary = await RewrapThroughApiAsync(env, api, parseResult, fromKey, parseResult.GetValue(batch), progress, ct);
             }
-            catch (InvalidOperationException e)
+            else
             {
-                throw new CliException(e.Message);
+                await using var services = pipeline.Build(parseResult);
+                PipelineOptions.RequireDevelopmentStorage(services, "keys rewrap");
+                var rotation = Rotation(services);
+                try
+                {
+                    summary = await rotation.RewrapAsync(fromKey, new SyncProgress(p =>
+                        progress.Report(string.Create(CultureInfo.InvariantCulture, $"rewrap {fromKey}: {p.Holder}, {p.Scanned} scanned, {p.Rewrapped} rewrapped"))), ct);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new CliException(e.Message);
+                }
             }
 
             progress.Complete(string.Create(CultureInfo.InvariantCulture, $"rewrap {fromKey}: {summary.Scanned} scanned, {summary.Rewrapped} rewrapped"));
@@ -140,6 +213,43 @@ internal static class KeysCommands
         });
         return command;
     }
+
+    // Bounded calls until the app says nothing more is there to rewrite. Rewrapped and scanned add up over the
+    // calls; failed and uninspected are those of the last call, which saw everything still under the old key.
+    // A call that rewrote nothing while more remains (every record it tried changed meanwhile) ends the loop:
+    // the summary says to run again rather than spinning against a busy writer.
+    private static async Task<RewrapSummary> RewrapThroughApiAsync(
+        CliEnvironment env, OperatorApiOptions api, ParseResult parseResult, string fromKey, int batch, ProgressReporter progress, CancellationToken ct)
+    {
+        using var client = await api.ConnectAsync(parseResult, env, ct);
+        var path = string.Create(CultureInfo.InvariantCulture, $"api/v1/operations/keys/{Encryption}/rewrap?from={Uri.EscapeDataString(fromKey)}&max={batch}");
+        long scanned = 0, rewrapped = 0;
+        for (var call = 1; ; call++)
+        {
+            var answer = await GetJsonAsync(client, HttpMethod.Post, path, ct);
+            var done = (long)answer["rewrapped"]!;
+            scanned += (long)answer["scanned"]!;
+            rewrapped += done;
+            var more = (bool)answer["more"]!;
+            progress.Report(string.Create(CultureInfo.InvariantCulture, $"rewrap {fromKey}: call {call}, {rewrapped} rewrapped so far{(more ? ", more remain" : string.Empty)}"), force: true);
+            if (!more || done == 0)
+            {
+                return new RewrapSummary(fromKey, (string)answer["to"]!, scanned, rewrapped, (long)answer["changedMeanwhile"]!, (long)answer["failed"]!, (long)answer["uninspected"]!);
+            }
+        }
+    }
+
+    private static async Task<JsonNode> GetJsonAsync(OperatorApiClient client, HttpMethod method, string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        using var response = await client.SendAsync(request, ct);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+    }
+
+    private static List<KeyUsageCount> Counts(JsonNode rows) =>
+        [.. rows.AsArray().Select(r => new KeyUsageCount(Kind((string)r!["kind"]!), (string)r["holder"]!, (string)r["keyId"]!, (long)r["count"]!))];
+
+    private static List<string> Strings(JsonNode values) => [.. values.AsArray().Select(v => (string)v!)];
 
     private static Option<string> KindOption()
     {
