@@ -31,7 +31,7 @@ public static class KeyOperations
 
     /// <summary>
     /// Key ids name app settings (Keys__Encryption__Keys__&lt;id&gt;) and Key Vault secrets (encryption-&lt;id&gt;),
-    /// so they are letters, digits and '-' only.
+    /// so they are letters and digits only (docs/operations.md, "Rotating keys").
     /// </summary>
     public static string? KeyId(string? text, string field, List<RowError> errors)
     {
@@ -41,9 +41,9 @@ public static class KeyOperations
             return null;
         }
 
-        if (text.Length is 0 or > MaxKeyIdLength || !text.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        if (text.Length is 0 or > MaxKeyIdLength || !text.All(char.IsAsciiLetterOrDigit))
         {
-            errors.Add(new RowError(0, null, field, "field.invalid", string.Create(CultureInfo.InvariantCulture, $"a key id is 1 to {MaxKeyIdLength} letters, digits or '-' (k1, k2)")));
+            errors.Add(new RowError(0, null, field, "field.invalid", string.Create(CultureInfo.InvariantCulture, $"a key id is 1 to {MaxKeyIdLength} letters and digits (k1, k2)")));
             return null;
         }
 
