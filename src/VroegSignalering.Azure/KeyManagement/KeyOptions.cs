@@ -28,6 +28,12 @@ public sealed class KeyRingOptions
         var decoded = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (id, value) in Keys)
         {
+            // The id names a Key Vault secret (<ring>-<id>), an app setting and a path segment of the operator's key endpoints.
+            if (id.Length is 0 or > 64 || !id.All(char.IsAsciiLetterOrDigit))
+            {
+                return (decoded, $"Keys:{name}:Keys:{id}: a key id is 1 to 64 letters and digits");
+            }
+
             // App Service leaves the reference text in place when it cannot resolve it (secret missing, no
             // access): say so, rather than "not base64", because that is the usual mistake after adding a key id.
             if (value is not null && value.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))

@@ -145,7 +145,7 @@ public sealed class KeyRotation(IProtectedDataStore store, IPersonalDataProtecto
             var undetermined = remaining.Where(c => c.KeyId == KeyUsageReport.Undetermined).Sum(c => c.Count);
             var reason = kind == KeyKind.Encryption
                 ? $"{total} record(s) are still encrypted under {keyId}" + (undetermined > 0 ? $", and {undetermined} whose key could not be told (wait until the intake queue drains)" : string.Empty)
-                    + $": run 'vroeg keys rewrap --kind encryption --from {keyId}' first"
+                    + $": run 'vroeg keys rewrap --kind encryption --from {keyId}' first (with --api against Azure)"
                 : $"{Count(remaining, DataHolders.Households, keyId)} household(s) with {Count(remaining, DataHolders.Signals, keyId)} signal(s) are still keyed with {keyId}"
                     + (undetermined > 0 ? $", and {Count(remaining, DataHolders.Households, KeyUsageReport.Undetermined)} household(s) whose key could not be told" : string.Empty)
                     + ": new signals for those addresses are found only under it, so it stays until retention removes them (HMAC keys cannot be rewrapped)";

@@ -67,7 +67,7 @@ public sealed class KeyRetirementTests
         var refused = await after.RunCliAsync(["keys", "retire", "--kind", "encryption", "--key", "k1", .. rotated]);
         Assert.Equal(3, refused.Rc);
         Assert.Contains("refusing to retire encryption key k1: ", refused.Error, StringComparison.Ordinal);
-        Assert.Matches(@"\d+ record\(s\) are still encrypted under k1: run 'vroeg keys rewrap --kind encryption --from k1' first", refused.Error);
+        Assert.Matches(@"\d+ record\(s\) are still encrypted under k1: run 'vroeg keys rewrap --kind encryption --from k1' first \(with --api against Azure\)", refused.Error);
         Assert.Matches(@"encryption\s+k1\s+signals\s+1\b", refused.Out);
         var active = await after.RunCliAsync(["keys", "retire", "--kind", "encryption", "--key", "k2", .. rotated]);
         Assert.Equal(3, active.Rc);
