@@ -54,6 +54,12 @@ public sealed class AuthenticationAndLimitsTests : IDisposable
         using var response = await _app.PostAsync("not-a-key", TestSignals.Array(TestSignals.Signal("A-2")));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("https://vroegsignalering.example/problems/unauthenticated", (string?)problem["type"]);
+        Assert.Equal("Authentication required", (string?)problem["title"]);
+        Assert.Equal(401, (int)problem["status"]!);
+        Assert.Empty(problem["errors"]!.AsArray());
     }
 
     [Fact]
@@ -145,16 +151,32 @@ public sealed class AuthenticationAndLimitsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_field_over_its_length_limit_is_a_row_error_naming_the_field()
+    public async Task A_field_over_its_length_limit_is_a_400_row_error_naming_the_field_and_changes_nothing()
     {
         var signal = TestSignals.Signal("LONG-1");
         signal["client"]!["achternaam"] = new string('a', 121);
 
         using var response = await _app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(signal));
 
-        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![0]!;
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Equal("https://vroegsignalering.example/problems/invalid-request", (string?)problem["type"]);
+        Assert.Equal("Invalid signals", (string?)problem["title"]);
+        Assert.Equal(400, (int)problem["status"]!);
+        Assert.Equal("No row of the request was accepted. See errors.", (string?)problem["detail"]);
+        Assert.Equal("/api/v1/signals", (string?)problem["instance"]);
+        Assert.Equal(0, (int)problem["accepted"]!);
+        Assert.Equal(1, (int)problem["rejected"]!);
+        Assert.Null(problem["receiptId"]);
+        var error = Assert.Single(problem["errors"]!.AsArray())!;
+        Assert.Equal(1, (int)error["row"]!);
+        Assert.Equal("LONG-1", (string?)error["signaalReferentie"]);
         Assert.Equal("client.achternaam", (string?)error["field"]);
         Assert.Equal("field.too_long", (string?)error["code"]);
+        Assert.Equal("client.achternaam is longer than 120 characters", (string?)error["message"]);
+        Assert.Empty(await _app.EntitiesAsync(_app.Names.SignalReferences));
+        Assert.Equal(0, await _app.ProcessAllAsync());
     }
 
     public void Dispose() => _app.Dispose();

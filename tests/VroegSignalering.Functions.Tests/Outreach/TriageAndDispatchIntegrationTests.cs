@@ -25,7 +25,12 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
         var cases = await _app.RowsAsync("c|");
         var task = Assert.Single(await _app.RowsAsync("t|"));
         Assert.Single(cases);
-        Assert.Contains(task.GetString("Priority"), new[] { "Hoog", "Spoed" });
+        // docs/triage.md ch. 4-6: STAPELING_3 35 + WOONLASTEN 10 + DUUR_60 8 (ontstaan 60 days ago) + BEDRAG_500 5
+        // (EUR 1,450) + NUTSVOORZIENING 5 + ZORGVERZEKERING 3 = 66. No crisis and no end of supply, so never
+        // Spoed; 66 >= 50 (and 3 creditors) makes it Hoog; not Spoed and a phone known makes it Telefoon.
+        Assert.Equal("Hoog", task.GetString("Priority"));
+        Assert.Equal(66, task.GetInt32("Score"));
+        Assert.Equal("Telefoon", task.GetString("Channel"));
         Assert.Contains("STAPELING_3", task.GetString("Reasons"), StringComparison.Ordinal);
         Assert.Equal("Dispatched", Assert.Single(await _app.RowsAsync("o|")).GetString("Status"));
         Assert.Equal("TaskDispatched", cases[0].GetString("Status"));
