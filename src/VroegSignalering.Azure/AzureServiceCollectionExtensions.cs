@@ -87,6 +87,14 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<StorageQueueTransport>();
         var transport = configuration.GetValue(OutreachOptions.Section + ":" + nameof(OutreachOptions.Transport), TransportKind.StorageQueue);
+        var local = services.AddOptions<StorageQueueTransportOptions>()
+            .Configure(o => o.DuplicateDetectionWindow = StorageQueueTransportOptions.From(configuration).DuplicateDetectionWindow)
+            .Validate(o => o.Errors().Count == 0, StorageQueueTransportOptions.From(configuration).Errors().FirstOrDefault() ?? "Dispatch:StorageQueue is invalid");
+        if (transport == TransportKind.StorageQueue)
+        {
+            local.ValidateOnStart();
+        }
+
         if (transport == TransportKind.ServiceBus)
         {
             services.AddServiceBusTransport(configuration);

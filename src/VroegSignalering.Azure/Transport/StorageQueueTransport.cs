@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using VroegSignalering.Azure.Messaging;
 using VroegSignalering.Azure.Queues;
 using VroegSignalering.Azure.Storage;
@@ -22,9 +23,10 @@ namespace VroegSignalering.Azure.Transport;
 /// reported as sent.
 /// </para>
 /// </summary>
-public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, StorageNames names, TimeProvider time) : IOutreachTransport
+public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, StorageNames names, TimeProvider time, IOptions<StorageQueueTransportOptions> options) : IOutreachTransport
 {
-    public static readonly TimeSpan DuplicateDetectionWindow = TimeSpan.FromMinutes(1);
+    /// <summary>The topic's duplicate detection window (Dispatch:StorageQueue:DuplicateDetectionWindow, by default Dispatch:ServiceBus's).</summary>
+    public TimeSpan DuplicateDetectionWindow { get; } = options.Value.DuplicateDetectionWindow;
 
     /// <summary>How long a claim without a confirmed send holds off other senders of the same id.</summary>
     public static readonly TimeSpan SendLease = TimeSpan.FromSeconds(30);

@@ -46,6 +46,11 @@ public sealed partial class HouseholdTriage(
         for (var step = 0; step < MaxSteps; step++)
         {
             var snapshot = await store.LoadAsync(householdKey, cancellationToken);
+            if (step == 0)
+            {
+                await RepointAsync(householdKey, snapshot, cancellationToken);
+            }
+
             if (snapshot.Signals.Count == 0)
             {
                 break;
@@ -116,6 +121,9 @@ public sealed partial class HouseholdTriage(
 
             if (task is not null && pointer is not null)
             {
+                // Again after the commit: a commit slow enough for the sweeper to take its pointer for a dangling
+                // one (older than SweepAfter, no row yet) would otherwise leave a row the sweeper cannot find.
+                await outboxIndex.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                 tasks++;
                 telemetry.TasksCreated.Add(1, new KeyValuePair<string, object?>("priority", task.Priority.ToString()), new KeyValuePair<string, object?>("gemeentecode", gemeente));
                 committed.Add(pointer);
@@ -123,6 +131,16 @@ public sealed partial class HouseholdTriage(
         }
 
         return new TriageOutcome(opened, tasks, repeats, null, committed);
+    }
+
+    // A household whose triage crashed after its commit is not acknowledged and comes back here: its pending
+    // rows get their pointers again (idempotent), in case the crash came before the re-add above.
+    private async Task RepointAsync(string householdKey, HouseholdSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        foreach (var row in snapshot.Outbox.Where(o => o.Value.Status == OutboxStatus.Pending))
+        {
+            await outboxIndex.AddAsync(new OutboxPointer(householdKey, row.Value.TaskId, row.Value.Gemeentecode, row.Value.CreatedAt), OutboxIndexState.Pending, cancellationToken);
+        }
     }
 
     private OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)

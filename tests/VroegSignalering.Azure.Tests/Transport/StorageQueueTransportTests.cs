@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using VroegSignalering.Azure.Messaging;
 using VroegSignalering.Azure.Queues;
@@ -24,6 +26,9 @@ public sealed class StorageQueueTransportTests
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
 
+    // Not the default (1 h): the tests show the window comes from settings.
+    private readonly StorageQueueTransportOptions _options = new() { DuplicateDetectionWindow = TimeSpan.FromMinutes(10) };
+
     [Fact]
     public async Task A_send_the_queue_never_accepted_is_sent_by_the_next_attempt_and_only_once()
     {
@@ -47,7 +52,7 @@ public sealed class StorageQueueTransportTests
     {
         var message = Message("t-refused");
         var (clients, faults) = FaultInjection.Clients(r => r.Method == global::Azure.Core.RequestMethod.Post && r.Uri.Path.Contains("sentmessages", StringComparison.Ordinal), status: 400);
-        var transport = new StorageQueueTransport(new QueueSet(Azurite.Clients()), new TableSet(clients, _names), _names, _time);
+        var transport = new StorageQueueTransport(new QueueSet(Azurite.Clients()), new TableSet(clients, _names), _names, _time, Options.Create(_options));
 
         var outcome = Assert.Single(await transport.PublishAsync([message], CancellationToken.None));
 
@@ -82,9 +87,12 @@ public sealed class StorageQueueTransportTests
 
         await transport.PublishAsync([message, message with { }], CancellationToken.None);
         await transport.PublishAsync([message], CancellationToken.None);
+        _time.Advance(_options.DuplicateDetectionWindow - TimeSpan.FromSeconds(1));
+        var late = Assert.Single(await transport.PublishAsync([message], CancellationToken.None));
+        Assert.Equal(PublishStatus.Sent, late.Status);
         Assert.Equal(["t-dup"], await MessageIdsAsync("0363"));
 
-        _time.Advance(StorageQueueTransport.DuplicateDetectionWindow + TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(2));
         var again = Assert.Single(await transport.PublishAsync([message], CancellationToken.None));
 
         Assert.Equal(PublishStatus.Sent, again.Status);
@@ -104,7 +112,7 @@ public sealed class StorageQueueTransportTests
         Assert.All(outcomes, o => Assert.NotEqual(PublishStatus.FailedPermanently, o.Status));
     }
 
-    private StorageQueueTransport Transport(QueueSet queues) => new(queues, new TableSet(Azurite.Clients(), _names), _names, _time);
+    private StorageQueueTransport Transport(QueueSet queues) => new(queues, new TableSet(Azurite.Clients(), _names), _names, _time, Options.Create(_options));
 
     private static OutboundMessage Message(string id) => new()
     {
@@ -126,5 +134,17 @@ public sealed class StorageQueueTransportTests
 
         var peeked = (await queue.PeekMessagesAsync(32)).Value;
         return peeked.Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId).MessageId).ToList();
+    }
+
+    [Fact]
+    public void The_window_is_the_service_bus_topics_unless_the_storage_queue_sets_its_own()
+    {
+        static StorageQueueTransportOptions Read(params (string Key, string Value)[] settings) =>
+            StorageQueueTransportOptions.From(new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build());
+
+        Assert.Equal(TimeSpan.FromHours(1), Read().DuplicateDetectionWindow);
+        Assert.Equal(TimeSpan.FromMinutes(90), Read(("Dispatch:ServiceBus:DuplicateDetectionWindow", "01:30:00")).DuplicateDetectionWindow);
+        Assert.Equal(TimeSpan.FromMinutes(5), Read(("Dispatch:ServiceBus:DuplicateDetectionWindow", "01:30:00"), ("Dispatch:StorageQueue:DuplicateDetectionWindow", "00:05:00")).DuplicateDetectionWindow);
+        Assert.NotEmpty(Read(("Dispatch:StorageQueue:DuplicateDetectionWindow", "00:00:05")).Errors());
     }
 }
