@@ -5,7 +5,8 @@
 #
 # Usage: scripts/check-reproducible.sh [--signals N] [--seed S]   (default: 2000 signals, seed 7)
 # Each run is ./run.sh on a free loopback port with its own Azurite; the reports are kept in
-# out/reproducible/run-1.json and run-2.json. Exit code 0 when the counts are identical, 1 otherwise.
+# out/reproducible/run-1.json and run-2.json. Exit code 0 when the counts are identical and neither run is
+# empty (no signals, cases or tasks, or a count missing), 1 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/common.sh
@@ -35,26 +36,5 @@ for run in 1 2; do
   cp "$root/out/run-report.json" "$dir/run-$run.json"
 done
 
-# Flatten the counts of both reports and compare them line by line.
-node - "$dir/run-1.json" "$dir/run-2.json" <<'EOF'
-const [a, b] = process.argv.slice(2).map(f => require(f));
-const compared = ['intake', 'quarantine', 'signalsStored', 'cases', 'tasks', 'delivery'];
-const flat = (o, prefix = '', out = {}) => {
-  for (const [k, v] of Object.entries(o)) {
-    if (v !== null && typeof v === 'object') flat(v, `${prefix}${k}.`, out); else out[`${prefix}${k}`] = v;
-  }
-  return out;
-};
-const pick = r => flat(Object.fromEntries(compared.map(k => [k, r[k]])));
-const [fa, fb] = [pick(a), pick(b)];
-const keys = [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort();
-const differing = keys.filter(k => fa[k] !== fb[k]);
-const width = Math.max(...keys.map(k => k.length));
-console.log(`${'count'.padEnd(width)}  ${'run 1'.padStart(8)}  ${'run 2'.padStart(8)}`);
-for (const k of keys) console.log(`${k.padEnd(width)}  ${String(fa[k]).padStart(8)}  ${String(fb[k]).padStart(8)}${fa[k] !== fb[k] ? '  <- differs' : ''}`);
-if (differing.length > 0) {
-  console.error(`${differing.length} of ${keys.length} counts differ between the two runs`);
-  process.exit(1);
-}
-console.log(`all ${keys.length} counts identical`);
-EOF
+# Same counts in both, and neither run empty (two empty runs would agree): scripts/lib/compare-reports.js.
+node "$root/scripts/lib/compare-reports.js" "$dir/run-1.json" "$dir/run-2.json"

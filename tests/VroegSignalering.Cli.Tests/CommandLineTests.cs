@@ -42,7 +42,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("expects a date as yyyy-MM-dd, got '23-11-2026'", "generate", "--today", "23-11-2026")]
-    [InlineData("must be between 1 and", "generate", "--signals", "0")]
+    [InlineData("must be a whole number between 1 and", "generate", "--signals", "0")]
     [InlineData("'xml'", "generate", "--format", "xml")]
     [InlineData("Give either --file or --dir.", "post")]
     [InlineData("Give either --file or --dir.", "post", "--file", "a.json", "--dir", "out")]
@@ -51,7 +51,7 @@ public sealed class CommandLineTests
     [InlineData("'atomically'", "post", "--dir", "out", "--mode", "atomically")]
     [InlineData("Required command was not provided", "addresses")]
     [InlineData("expects a gemeentecode such as 0363", "deadletter", "list", "--gemeente", "Amsterdam")]
-    [InlineData("must be between 1 and 10000", "deadletter", "redrive", "--gemeente", "0363", "--max", "0")]
+    [InlineData("must be a whole number between 1 and 10000, got '0'", "deadletter", "redrive", "--gemeente", "0363", "--max", "0")]
     public async Task A_bad_value_or_combination_exits_2_with_a_clear_message(string message, params string[] args)
     {
         var run = await _cli.RunAsync(args);

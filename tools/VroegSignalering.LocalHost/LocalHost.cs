@@ -4,6 +4,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using VroegSignalering.Functions;
+using VroegSignalering.Functions.Http;
 
 namespace VroegSignalering.LocalHost;
 
@@ -57,6 +58,22 @@ public static class LocalHostRegistration
     /// <summary>Maps every HTTP function to its route under host.json's routePrefix, for its methods only.</summary>
     public static WebApplication MapLocalFunctions(this WebApplication app)
     {
+        // What routing answers on its own (no route 404, wrong method 405) comes with an empty body; every error
+        // answer of the app is problem details, so these are too. Answers that already have a body pass untouched.
+        app.UseStatusCodePages(async status =>
+        {
+            var context = status.HttpContext;
+            var code = context.Response.StatusCode;
+            var allow = context.Response.Headers.Allow.ToString();
+            var (title, detail) = code switch
+            {
+                StatusCodes.Status404NotFound => ("Not found", $"No endpoint answers {context.Request.Path}."),
+                StatusCodes.Status405MethodNotAllowed => ("Method not allowed", $"{context.Request.Path} does not take {context.Request.Method}" + (allow.Length > 0 ? $"; it takes {allow}." : ".")),
+                _ => (Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code), "The request was refused."),
+            };
+            await Problems.Write(context, code, title, detail);
+        });
+
         var functions = app.Services.GetRequiredService<LocalFunctions>();
         foreach (var function in functions.Http)
         {

@@ -59,7 +59,7 @@ public sealed class StorageQueueTransportTests
         Assert.Equal(1, faults.Injected);
         Assert.Equal(PublishStatus.FailedPermanently, outcome.Status);
         Assert.StartsWith("400", outcome.Reason, StringComparison.Ordinal);
-        Assert.Empty(await MessageIdsAsync("0363"));
+        Assert.False(await Azurite.Clients().Queues.GetQueueClient(_names.OutreachQueue("0363")).ExistsAsync(), "nothing may have been sent, so the gemeente queue (created on first send) must not exist");
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class StorageQueueTransportTests
         var queue = Azurite.Clients().Queues.GetQueueClient(_names.OutreachQueue(gemeente));
         if (!await queue.ExistsAsync())
         {
-            return [];
+            throw new InvalidOperationException($"Queue '{queue.Name}' does not exist: nothing was ever sent to gemeente {gemeente}.");
         }
 
         var peeked = (await queue.PeekMessagesAsync(32)).Value;

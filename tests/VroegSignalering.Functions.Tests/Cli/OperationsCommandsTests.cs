@@ -24,6 +24,32 @@ public sealed class OperationsCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Tasks_tail_without_consume_leaves_the_queue_as_it_was()
+    {
+        await PostAsync(TestSignals.Signal("LOOK-1", "Huur", 1100m, huisnummer: 31), TestSignals.Signal("LOOK-2", "Huur", 700m, huisnummer: 32));
+        await _app.RunPipelineAsync();
+        var queue = _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363"));
+        var before = (await queue.PeekMessagesAsync(32)).Value.Select(m => (m.MessageId, m.DequeueCount)).Order().ToList();
+
+        var first = await RunAsync("tasks", "tail", "--gemeente", "0363");
+        var second = await RunAsync("tasks", "tail", "--gemeente", "0363");
+
+        // Both looks see every task, and the team's consumer, receiving right after, still gets each one on its first delivery.
+        Assert.Equal(2, before.Count);
+        Assert.All(before, m => Assert.Equal(0, m.DequeueCount));
+        Assert.All(new[] { first, second }, look =>
+        {
+            Assert.Equal(0, look.Rc);
+            Assert.Contains("2 task(s) for gemeente 0363", look.Error, StringComparison.Ordinal);
+        });
+        Assert.Equal(before, (await queue.PeekMessagesAsync(32)).Value.Select(m => (m.MessageId, m.DequeueCount)).Order().ToList());
+        Assert.Equal(2, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        var received = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
+        Assert.Equal(before.Select(m => m.MessageId), received.Select(m => m.MessageId).Order());
+        Assert.All(received, m => Assert.Equal(1, m.DequeueCount));
+    }
+
+    [Fact]
     public async Task Quarantine_list_shows_unroutable_signals_with_their_reason()
     {
         await PostAsync(TestSignals.Signal("QL-1", postcode: TestSignals.UnroutablePostcode, huisnummer: 5));

@@ -40,14 +40,14 @@ public sealed class RetryOutboxEndpointTests : IDisposable
         Assert.Equal("403 Forbidden (no Send claim)", (string?)dry["rows"]![0]!["lastError"]);
         Assert.Equal(0, (int)dry["sent"]!);
         Assert.All(await _app.RowsAsync("o|"), r => Assert.Equal("Failed", r.GetString("Status")));
-        Assert.Equal(0, await QueueLengthAsync("0363"));
+        Assert.False(await QueueExistsAsync("0363"), "no task may have reached the queue, which is created on first send");
 
         var done = await RetryAsync("""{"gemeentecode":"0363"}""");
 
         Assert.Equal(1, (int)done["sent"]!);
         Assert.Equal("gemeente 0363", (string?)done["selection"]);
         Assert.Equal(1, await QueueLengthAsync("0363"));
-        Assert.Equal(0, await QueueLengthAsync("0344"));
+        Assert.False(await QueueExistsAsync("0344"), "no task of another gemeente may have been sent");
         var rows = (await _app.RowsAsync("o|")).ToDictionary(TaskId, r => r.GetString("Status"));
         Assert.Equal("Dispatched", rows[amsterdam]);
         Assert.Equal("Failed", rows[utrecht]);
@@ -139,9 +139,14 @@ public sealed class RetryOutboxEndpointTests : IDisposable
         return await _app.Http.SendAsync(request);
     }
 
+    private async Task<bool> QueueExistsAsync(string gemeente) =>
+        await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue(gemeente)).ExistsAsync();
+
     private async Task<int> QueueLengthAsync(string gemeente)
     {
         var queue = _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue(gemeente));
-        return await queue.ExistsAsync() ? (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount : 0;
+        return await queue.ExistsAsync()
+            ? (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount
+            : throw new InvalidOperationException($"Queue '{queue.Name}' does not exist: no task was ever sent to gemeente {gemeente}.");
     }
 }

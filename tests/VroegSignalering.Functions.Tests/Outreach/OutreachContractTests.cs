@@ -160,19 +160,22 @@ public sealed class OutreachContractTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    /// <summary>The task messages of every gemeente queue that exists; no queue at all is an error, not "no tasks".</summary>
     private static async Task<List<LocalServiceBusMessage>> TaskMessagesAsync(PipelineApp app)
     {
         var all = new List<LocalServiceBusMessage>();
+        var queues = 0;
         foreach (var gemeente in Gemeenten)
         {
             var queue = app.Storage.Queues.GetQueueClient(app.Names.OutreachQueue(gemeente));
             if (await queue.ExistsAsync())
             {
+                queues++;
                 var messages = await queue.PeekMessagesAsync(32);
                 all.AddRange(messages.Value.Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId)));
             }
         }
 
-        return all;
+        return queues > 0 ? all : throw new InvalidOperationException($"No task queue of gemeente {string.Join(", ", Gemeenten)} exists: no task was ever sent.");
     }
 }

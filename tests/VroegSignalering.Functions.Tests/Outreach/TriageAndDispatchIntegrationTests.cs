@@ -104,7 +104,7 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
 
         // The dispatcher "crashes": the happy-path messages are gone, the outbox rows stay pending.
         await _app.Storage.Queues.GetQueueClient(_app.Names.DispatchQueue).ClearMessagesAsync();
-        Assert.Empty(await TaskMessagesAsync("0363"));
+        Assert.False(await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363")).ExistsAsync(), "no task may have been sent yet");
         Assert.All(await _app.RowsAsync("o|"), o => Assert.Equal("Pending", o.GetString("Status")));
 
         await _app.SweepAsync();
@@ -188,7 +188,7 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
         var queue = _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue(gemeente));
         if (!await queue.ExistsAsync())
         {
-            return [];
+            throw new InvalidOperationException($"Queue '{queue.Name}' does not exist: no task was ever sent to gemeente {gemeente}.");
         }
 
         var messages = await queue.PeekMessagesAsync(32);

@@ -124,32 +124,61 @@ public sealed class PipelineApp : IDisposable
         await Functions[functionName].InvokeAsync(scope.ServiceProvider, new TriggerInput(Timer: timer), CancellationToken.None);
     }
 
+    /// <summary>Every row of a table; a table that does not exist is an error, never read as empty.</summary>
     public async Task<List<TableEntity>> EntitiesAsync(string table)
     {
-        var client = Storage.Tables.GetTableClient(table);
         var list = new List<TableEntity>();
         try
         {
-            await foreach (var e in client.QueryAsync<TableEntity>())
+            await foreach (var e in Storage.Tables.GetTableClient(table).QueryAsync<TableEntity>())
             {
                 list.Add(e);
             }
         }
         catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
         {
+            throw new InvalidOperationException($"Table '{table}' does not exist: nothing has written to it. Assert that with TableExistsAsync, not as an empty table.", ex);
         }
 
         return list;
     }
 
+    public async Task<bool> TableExistsAsync(string table)
+    {
+        await foreach (var _ in Storage.Tables.QueryAsync(t => t.Name == table))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     public async Task<List<TableEntity>> RowsAsync(string rowKeyPrefix) =>
         (await HouseholdEntitiesAsync()).Where(e => e.RowKey.StartsWith(rowKeyPrefix, StringComparison.Ordinal)).ToList();
 
-    /// <summary>Every row of every household table.</summary>
+    /// <summary>
+    /// Every row of every household table that exists (they are 256 shards, each created on first use);
+    /// when none exists, no household was ever stored, and that is an error, not an empty list.
+    /// </summary>
     public async Task<List<TableEntity>> HouseholdEntitiesAsync()
     {
+        var shards = Names.AllHouseholdTables.ToHashSet(StringComparer.Ordinal);
+        var existing = new List<string>();
+        await foreach (var table in Storage.Tables.QueryAsync())
+        {
+            if (shards.Contains(table.Name))
+            {
+                existing.Add(table.Name);
+            }
+        }
+
+        if (existing.Count == 0)
+        {
+            throw new InvalidOperationException($"No household table ({Names.AllHouseholdTables.First()} … {Names.AllHouseholdTables.Last()}) exists: no household was ever stored.");
+        }
+
         var all = new List<TableEntity>();
-        foreach (var table in Names.AllHouseholdTables)
+        foreach (var table in existing)
         {
             all.AddRange(await EntitiesAsync(table));
         }

@@ -155,20 +155,46 @@ internal static class CommandHelpers
         },
     };
 
-    public static Option<int> IntOption(string name, string description, int defaultValue, int min, int max = int.MaxValue)
+    /// <summary>A whole-number option from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public static Option<int> IntOption(string name, string description, int defaultValue, int min, int max = int.MaxValue) => new(name)
     {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };
-        option.Validators.Add(result =>
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "n",
+        CustomParser = result => ParseWholeNumber(result, name, min, max) is { } value ? (int)value : defaultValue,
+    };
+
+    /// <summary>An optional whole-number option from <paramref name="min"/> to <paramref name="max"/>; null when not given.</summary>
+    public static Option<long?> OptionalLongOption(string name, string description, string helpName, long min, long max = long.MaxValue) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        CustomParser = result => ParseWholeNumber(result, name, min, max),
+    };
+
+    /// <summary>
+    /// The one parser of every number option: it reads the text itself, so a non-number gets the same one-line
+    /// usage error (exit 2) as a number out of range. With System.CommandLine's own conversion, a non-number
+    /// reached the range validator, whose GetValue threw past the parser: a stack trace and exit 134.
+    /// </summary>
+    private static long? ParseWholeNumber(ArgumentResult result, string name, long min, long max)
+    {
+        if (result.Tokens.Count == 0)
         {
-            var value = result.GetValueOrDefault<int>();
-            if (value < min || value > max)
-            {
-                result.AddError(max == int.MaxValue
-                    ? string.Create(CultureInfo.InvariantCulture, $"Option '{name}' must be at least {min}, got {value}.")
-                    : string.Create(CultureInfo.InvariantCulture, $"Option '{name}' must be between {min} and {max}, got {value}."));
-            }
-        });
-        return option;
+            return null;
+        }
+
+        var text = result.Tokens[0].Value;
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        var range = max is int.MaxValue or long.MaxValue && min is not (int.MinValue or long.MinValue)
+            ? string.Create(CultureInfo.InvariantCulture, $"of at least {min}")
+            : string.Create(CultureInfo.InvariantCulture, $"between {min} and {max}");
+        result.AddError($"Option '{name}' must be a whole number {range}, got '{text}'.");
+        return null;
     }
 
     public static Option<string> ChoiceOption(string name, string description, string defaultValue, params string[] choices)

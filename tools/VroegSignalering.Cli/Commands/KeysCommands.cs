@@ -145,19 +145,7 @@ internal static class KeysCommands
         var api = new OperatorApiOptions();
         var kind = KindOption();
         var from = new Option<string>("--from") { Description = "Re-encrypt what is under this key id with the active key.", Required = true, HelpName = "id" };
-        var batch = new Option<int>("--batch")
-        {
-            Description = $"With --api: records the app rewrites per call, 1 to {MaxBatch} (default {DefaultBatch}); the CLI calls until nothing remains.",
-            HelpName = "n",
-            DefaultValueFactory = _ => DefaultBatch,
-        };
-        batch.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > MaxBatch)
-            {
-                result.AddError($"Option '--batch' expects 1 to {MaxBatch}.");
-            }
-        });
+        var batch = CommandHelpers.IntOption("--batch", $"With --api: records the app rewrites per call, 1 to {MaxBatch} (default {DefaultBatch}); the CLI calls until nothing remains.", DefaultBatch, min: 1, max: MaxBatch);
         var command = new Command("rewrap", "Re-encrypt stored records under the active encryption key (idempotent and resumable: run it again after an interruption)." + Description) { kind, from, batch };
         pipeline.AddTo(command);
         api.AddTo(command);

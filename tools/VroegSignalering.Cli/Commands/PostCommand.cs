@@ -39,23 +39,22 @@ internal static class PostCommand
         {
             url, creditor, key, file, dir, batch, mode, creditors, parallel, receipts, timeout, retries,
         };
-        command.Validators.Add(result =>
-        {
-            var hasFile = result.GetResult(file) is not null;
-            var hasDir = result.GetResult(dir) is not null;
-            if (hasFile == hasDir)
-            {
-                result.AddError("Give either --file or --dir.");
-            }
-
-            if (hasDir && (result.GetResult(creditor) is not null || result.GetResult(key) is not null))
-            {
-                result.AddError("--creditor and --key go with --file; with --dir each file's name is its creditor and keys come from --creditors.");
-            }
-        });
-
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
+            // Checked here, not in a command validator: System.CommandLine skips option validation once a command
+            // validator reports an error, so `post --batch abc` would not say what is wrong with --batch.
+            var hasFile = parseResult.GetResult(file) is not null;
+            var hasDir = parseResult.GetResult(dir) is not null;
+            if (hasFile == hasDir)
+            {
+                throw new UsageException("Give either --file or --dir.");
+            }
+
+            if (hasDir && (parseResult.GetResult(creditor) is not null || parseResult.GetResult(key) is not null))
+            {
+                throw new UsageException("--creditor and --key go with --file; with --dir each file's name is its creditor and keys come from --creditors.");
+            }
+
             var baseUrl = new Uri(parseResult.GetValue(url)!.TrimEnd('/') + "/");
             var settings = new PostSettings(baseUrl, parseResult.GetValue(mode)!, parseResult.GetValue(batch), parseResult.GetValue(retries), TimeSpan.FromSeconds(parseResult.GetValue(timeout)));
             var creditorsPath = parseResult.ResolvePath(creditors, env)!;

@@ -24,7 +24,7 @@ internal static class ReportCommand
         var json = CommandHelpers.PathOption("--json", "Where to write the report as JSON.", "out/run-report.json");
         var html = CommandHelpers.PathOption("--html", "Where to write the report as HTML with charts.", "out/run-report.html");
         var gemeenten = CommandHelpers.PathOption("--gemeenten", "code;naam file for gemeente names in the report.", "data/addresses/gemeenten.csv");
-        var started = new Option<long?>("--started") { Description = "Unix time (s) the run started, to report its wall time.", HelpName = "seconds" };
+        var started = CommandHelpers.OptionalLongOption("--started", "Unix time (s) the run started, to report its wall time.", "seconds", min: 0);
         var readMessages = new Option<bool>("--read-messages") { Description = "Read every task message (left in its queue) to count distinct task ids per gemeente; slow for large runs on the emulator." };
         var command = new Command("report", "Report what a run did, computed from storage and queues (optionally waiting for the pipeline to settle).")
         {

@@ -26,7 +26,7 @@ internal static class TasksCommands
     {
         var pipeline = new PipelineOptions();
         var gemeente = CommandHelpers.GemeenteOption("Four-digit gemeentecode (0363, or GM0363).");
-        var consume = new Option<bool>("--consume") { Description = "Remove each task from the queue after showing it (act as the team's consumer). Default: only look." };
+        var consume = new Option<bool>("--consume") { Description = "Remove each task from the queue after showing it (act as the team's consumer). Default: only look (a peek: the queue stays as it was, and only its first 32 tasks show)." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new tasks until Ctrl-C." };
         var max = CommandHelpers.IntOption("--max", "Stop after this many tasks.", 1000, min: 1);
         var command = new Command("tail", "Show outreach tasks arriving for a gemeente.") { gemeente, consume, follow, max };
@@ -40,6 +40,19 @@ internal static class TasksCommands
             var queue = services.GetRequiredService<StorageClients>().Queues.GetQueueClient(names.OutreachQueue(code));
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var limit = parseResult.GetValue(max);
+            var toldPeekLimit = false;
+            async Task<bool> ShowAsync(string body, string messageId)
+            {
+                var envelope = LocalServiceBusMessage.Parse(body, messageId);
+                if (seen.Count >= limit || !seen.Add(envelope.MessageId))
+                {
+                    return false;
+                }
+
+                await env.Out.WriteLineAsync(Describe(envelope));
+                return true;
+            }
+
             await env.Out.WriteLineAsync($"{"received",-20} {"priority",-8} {"score",5}  {"due",-10}  {"team",-22} task / reasons");
             while (seen.Count < limit && !ct.IsCancellationRequested)
             {
@@ -54,23 +67,35 @@ internal static class TasksCommands
                     continue;
                 }
 
-                // Look without consuming: received messages stay invisible for a while, then reappear.
-                var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(parseResult.GetValue(consume) ? 1 : 10), ct)).Value;
-                foreach (var m in batch)
+                var progressed = 0;
+                if (parseResult.GetValue(consume))
                 {
-                    var envelope = LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId);
-                    if (seen.Add(envelope.MessageId))
+                    // No more than --max still allows: each received task is deleted, so each must be shown.
+                    foreach (var m in (await queue.ReceiveMessagesAsync(Math.Min(32, limit - seen.Count), TimeSpan.FromMinutes(1), ct)).Value)
                     {
-                        await env.Out.WriteLineAsync(Describe(envelope));
+                        await ShowAsync(m.Body.ToString(), m.MessageId);
+                        await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                        progressed++;
+                    }
+                }
+                else
+                {
+                    // Looking peeks: a receive would hide the tasks from the team's consumer for its visibility
+                    // timeout and count a delivery against them. A peek sees only the front of the queue (32 at most).
+                    var peeked = (await queue.PeekMessagesAsync(32, ct)).Value;
+                    foreach (var m in peeked)
+                    {
+                        progressed += await ShowAsync(m.Body.ToString(), m.MessageId) ? 1 : 0;
                     }
 
-                    if (parseResult.GetValue(consume))
+                    if (peeked.Length == 32 && !toldPeekLimit)
                     {
-                        await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                        toldPeekLimit = true;
+                        await env.Error.WriteLineAsync("(a look shows the first 32 tasks of the queue; --consume goes through all of them)");
                     }
                 }
 
-                if (batch.Length == 0)
+                if (progressed == 0)
                 {
                     if (!parseResult.GetValue(follow))
                     {
