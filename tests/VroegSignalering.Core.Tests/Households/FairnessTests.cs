@@ -12,9 +12,12 @@ namespace VroegSignalering.Core.Tests.Households;
 
 /// <summary>
 /// The fairness guard (DOMAIN.md, "Hard lines"): triage ranks need from arrears facts only. For generated
-/// households, everything about the people — names, BSN, birth date and age, street, neighbourhood, phone,
-/// e-mail, person key, the encrypted payload — is drawn twice independently over the same arrears facts; the
-/// score, priority and reasons must not move. Seeded, so every run checks the same cases.
+/// households, everything about the people — names, BSN, birth date and age, street, neighbourhood, how many
+/// people live there, e-mail, person key, the encrypted payload — is drawn twice independently over the same
+/// arrears facts and the same answer to "is a phone number known"; the whole decision (score, priority,
+/// reasons, due date, recommended channel, task) must not move, and the team may differ only as the documented
+/// routing says (docs/triage.md, chapter 8: age to the target-group team, wijk to its wijk team). Seeded, so
+/// every run checks the same cases.
 /// </summary>
 public class FairnessTests
 {
@@ -49,7 +52,7 @@ public class FairnessTests
     private static readonly string[] Streets = ["Dorpsstraat", "Kerkstraat", "Laan van Nieuw Oost-Indië", "Bijlmerdreef", "Javastraat", "2e Hugo de Grootstraat", "Molenweg"];
 
     [Fact]
-    public void Personal_data_and_neighbourhood_never_change_score_priority_or_reasons()
+    public void Personal_data_household_and_neighbourhood_never_change_the_decision_and_choose_the_team_only_as_documented()
     {
         var random = new Random(Seed);
         var stats = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -66,12 +69,12 @@ public class FairnessTests
             Assert.Equal(historyA.Count, historyB.Count);
             for (var h = 0; h < historyA.Count; h++)
             {
-                AssertSameNeed(historyA[h], historyB[h], where + $", history step {h}");
+                AssertSameNeed(historyA[h], historyB[h], new GemeentePolicy(), where + $", history step {h}");
             }
 
             var decisionA = CaseComposer.Decide(a, policy, Now);
             var decisionB = CaseComposer.Decide(b, policy, Now);
-            AssertSameNeed(decisionA, decisionB, where);
+            AssertSameNeed(decisionA, decisionB, policy, where);
 
             // The policy itself, on the facts the composer extracts.
             var factsA = CaseComposer.Facts(a.Signals);
@@ -138,7 +141,7 @@ public class FairnessTests
             var decisionYoung = CaseComposer.Decide(young, policy, Now);
             var decisionOlder = CaseComposer.Decide(older, policy, Now);
 
-            AssertSameNeed(decisionYoung, decisionOlder, where);
+            AssertSameNeed(decisionYoung, decisionOlder, policy, where);
             if (decisionYoung is CaseDecision.Update { Outreach: { } planYoung } && decisionOlder is CaseDecision.Update { Outreach: { } planOlder })
             {
                 plans++;
@@ -152,7 +155,7 @@ public class FairnessTests
         Assert.True(plans >= 500, $"only {plans} generated cases produced a task");
     }
 
-    private static void AssertSameNeed(CaseDecision a, CaseDecision b, string where)
+    private static void AssertSameNeed(CaseDecision a, CaseDecision b, GemeentePolicy policy, string where)
     {
         Assert.True(a.GetType() == b.GetType(), $"{where}: {a.GetType().Name} versus {b.GetType().Name}");
         switch (a, b)
@@ -172,12 +175,31 @@ public class FairnessTests
                     Assert.True(pa.Triage.Score == pb.Triage.Score, $"{where}: score {pa.Triage.Score} versus {pb.Triage.Score}");
                     Assert.True(pa.Triage.Priority == pb.Triage.Priority, $"{where}: priority {pa.Triage.Priority} versus {pb.Triage.Priority}");
                     Assert.Equal(pa.Triage.Reasons, pb.Triage.Reasons);
+                    Assert.True(pa.Triage.RecommendedChannel == pb.Triage.RecommendedChannel, $"{where}: channel {pa.Triage.RecommendedChannel} versus {pb.Triage.RecommendedChannel}");
+                    Assert.Equal(pa.Triage.PolicyVersion, pb.Triage.PolicyVersion);
+                    Assert.True(pa.Team == DocumentedTeam(pa.Signals, policy), $"{where}: team {pa.Team}, documented {DocumentedTeam(pa.Signals, policy)}");
+                    Assert.True(pb.Team == DocumentedTeam(pb.Signals, policy), $"{where}: team {pb.Team}, documented {DocumentedTeam(pb.Signals, policy)}");
                     Assert.Equal((pa.TaskId, pa.Revision, pa.Triage.DueDate), (pb.TaskId, pb.Revision, pb.Triage.DueDate));
                     Assert.Equal(pa.Signals.Select(s => s.SignalId), pb.Signals.Select(s => s.SignalId));
                 }
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// The team docs/triage.md (chapter 8, "Teams") promises, written out independently of the code: the target-group
+    /// team when anyone's age falls in its range, else the wijk's own team, else the default. Nothing else about a
+    /// person may choose the team.
+    /// </summary>
+    internal static string DocumentedTeam(IReadOnlyList<StoredSignal> signals, GemeentePolicy policy)
+    {
+        if (policy.YouthRoute is { } youth && signals.Any(s => s.AgeYears >= youth.MinAge && s.AgeYears <= youth.MaxAge))
+        {
+            return youth.Team;
+        }
+
+        return policy.TeamsByWijk.GetValueOrDefault(signals[0].Area.Wijkcode) ?? policy.DefaultTeam ?? "schuldhulpverlening";
     }
 
     /// <summary>The arrears facts of one generated household: identical in every variant built from it.</summary>
@@ -205,7 +227,8 @@ public class FairnessTests
                     random.Next(7) == 0,
                     type.IsUtility() && random.Next(3) == 0 ? signaaldatum.AddDays(random.Next(1, 70)) : null,
                     storedAt,
-                    storedAt.AddSeconds(-random.Next(1, 3600))));
+                    storedAt.AddSeconds(-random.Next(1, 3600)),
+                    random.Next(2) == 0));
             }
 
             // Sometimes the earlier signals were already composed into a case before the rest arrived.
@@ -214,9 +237,18 @@ public class FairnessTests
         }
 
         /// <summary>A snapshot over these facts with the people drawn by <paramref name="person"/>; the history is composed first.</summary>
-        public (HouseholdSnapshot Snapshot, List<CaseDecision> History) Build(Random random, Func<Random, DateOnly, Person> person)
+        public (HouseholdSnapshot Snapshot, List<CaseDecision> History) Build(Random random, Func<Random, DateOnly, bool, AreaCodes, Person> person)
         {
-            var stored = Signals.Select(f => f.ToStored(person(random, f.Signaaldatum))).ToList();
+            // One address per household, so one wijk and buurt; one to three people live there, each sending signals.
+            var area = People.Area(random);
+            var residents = random.Next(1, 4);
+            var drawn = new Dictionary<int, Person>();
+            var stored = Signals.Select(f =>
+            {
+                var who = random.Next(residents);
+                var p = drawn.TryGetValue(who, out var known) && known.PhoneKnown == f.PhoneKnown ? known : drawn[who] = person(random, f.Signaaldatum, f.PhoneKnown, area);
+                return f.ToStored(p);
+            }).ToList();
             var snapshot = new HouseholdSnapshot(HouseholdKey, null, [], [], [], []);
             var history = new List<CaseDecision>();
             if (HistoryCount > 0)
@@ -247,11 +279,11 @@ public class FairnessTests
 
     private sealed record SignalFacts(
         string Id, string Creditor, PartnerType Type, decimal Bedrag, DateOnly Ontstaansdatum, DateOnly Signaaldatum,
-        bool Crisis, bool Warm, DateOnly? Eind, DateTimeOffset StoredAt, DateTimeOffset ReceivedAt)
+        bool Crisis, bool Warm, DateOnly? Eind, DateTimeOffset StoredAt, DateTimeOffset ReceivedAt, bool PhoneKnown)
     {
         public StoredSignal ToStored(Person p) => new(
             Id, Creditor, "REF-" + Id, Type, Bedrag, Ontstaansdatum, Signaaldatum, Crisis, Warm, Eind,
-            p.Area, p.PersonKey, p.AgeYears, p.PhoneKnown, "receipt-1", ReceivedAt, StoredAt, null, "hash-" + Id, p.Payload);
+            p.Area, p.PersonKey, p.AgeYears, PhoneKnown, "receipt-1", ReceivedAt, StoredAt, null, "hash-" + Id, p.Payload);
     }
 
     /// <summary>Everything about a person that must not matter to the score.</summary>
@@ -259,21 +291,27 @@ public class FairnessTests
 
     private static class People
     {
-        public static Person Anyone(Random random, DateOnly signaaldatum) => Draw(random, signaaldatum, 16, 100);
+        public static Person Anyone(Random random, DateOnly signaaldatum, bool phoneKnown, AreaCodes area) => Draw(random, signaaldatum, phoneKnown, area, 16, 100);
 
-        public static Func<Random, DateOnly, Person> AgedBetween(int min, int max) => (random, signaaldatum) => Draw(random, signaaldatum, min, max);
+        public static Func<Random, DateOnly, bool, AreaCodes, Person> AgedBetween(int min, int max) =>
+            (random, signaaldatum, phoneKnown, area) => Draw(random, signaaldatum, phoneKnown, area, min, max);
 
-        private static Person Draw(Random random, DateOnly signaaldatum, int minAge, int maxAge)
+        public static AreaCodes Area(Random random)
+        {
+            // A third of the households live in a wijk that has its own team under one of the policies.
+            var wijk = random.Next(3) == 0 ? (random.Next(2) == 0 ? "036301" : "036317") : "0363" + random.Next(1, 100).ToString("D2", CultureInfo.InvariantCulture);
+            return new AreaCodes("0363", wijk, wijk + random.Next(0, 100).ToString("D2", CultureInfo.InvariantCulture));
+        }
+
+        private static Person Draw(Random random, DateOnly signaaldatum, bool phoneKnown, AreaCodes area, int minAge, int maxAge)
         {
             var age = random.Next(minAge, maxAge + 1);
             var birth = signaaldatum.AddYears(-age).AddDays(-random.Next(0, 365));
             var ageYears = SignalProcessor.AgeOn(birth, signaaldatum);
-            var phone = random.Next(2) == 0 ? $"06{random.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture)}" : null;
+            var phone = phoneKnown ? $"06{random.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture)}" : null;
             var surname = Surnames[random.Next(Surnames.Length)];
             var email = random.Next(2) == 0 ? $"{surname.ToLowerInvariant().Replace(' ', '.')}{random.Next(100).ToString(CultureInfo.InvariantCulture)}@example.nl" : null;
             var bsn = random.Next(2) == 0 ? SyntheticBsn.ValidFrom(random.Next(10_000_000, 99_999_990)) : null;
-            var wijk = "0363" + random.Next(1, 100).ToString("D2", CultureInfo.InvariantCulture);
-            var area = new AreaCodes("0363", wijk, wijk + random.Next(0, 100).ToString("D2", CultureInfo.InvariantCulture));
 
             // Stands in for the ciphertext: its content and size vary with the person, as real ciphertext does.
             var personal = string.Join('|', Initials[random.Next(Initials.Length)], Prefixes[random.Next(Prefixes.Length)], surname,
