@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using VroegSignalering.Functions.Tests.Operations;
 using VroegSignalering.Functions.Tests.Pipeline;
 using VroegSignalering.Testing;
 
@@ -14,9 +15,8 @@ namespace VroegSignalering.Functions.Tests.Intake;
 /// <summary>Who may post and read receipts, and every intake limit, on the real app.</summary>
 public sealed class AuthenticationAndLimitsTests : IDisposable
 {
-    private const string Issuer = "https://login.example.test/tenant/v2.0";
-    private const string Audience = "api://vroegsignalering-test";
-    private static readonly SymmetricSecurityKey SigningKey = new(Encoding.UTF8.GetBytes("test-signing-key-of-at-least-32-bytes!!"));
+    private const string Issuer = TestTokens.Issuer;
+    private const string Audience = TestTokens.Audience;
 
     private readonly PipelineApp _app = new(
         new Dictionary<string, string?>
@@ -26,17 +26,7 @@ public sealed class AuthenticationAndLimitsTests : IDisposable
             ["Intake:RequestsPerMinute"] = "6000",
             ["Intake:RequestBurst"] = "1000",
         },
-        services: s => s.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
-        {
-            o.Authority = null;
-            o.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidIssuer = Issuer,
-                ValidAudience = Audience,
-                IssuerSigningKey = SigningKey,
-                RoleClaimType = "roles",
-            };
-        }));
+        services: TestTokens.TrustTestTokens);
 
     [Fact]
     public async Task A_request_without_a_credential_is_401_with_problem_details()
@@ -181,24 +171,7 @@ public sealed class AuthenticationAndLimitsTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private static string Token(string appId, string[] roles)
-    {
-        var claims = new Dictionary<string, object> { ["azp"] = appId };
-        if (roles.Length > 0)
-        {
-            claims["roles"] = roles;
-        }
-
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", appId)]),
-            Claims = claims,
-            Expires = DateTime.UtcNow.AddMinutes(10),
-            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
-        });
-    }
+    private static string Token(string appId, string[] roles) => TestTokens.Create(appId, roles);
 
     private async Task<HttpResponseMessage> PostWithTokenAsync(string token, string body)
     {
