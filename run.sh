@@ -18,6 +18,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib/common.sh
 source "$root/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/app.sh
+source "$root/scripts/lib/app.sh"
 
 url="${VROEG_URL:-http://127.0.0.1:7071}"
 signals=20000
@@ -40,17 +42,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 started=$(date +%s)
 out="$root/out"
 work="$out/run"
-app_dir="$root/artifacts/run/localhost"
-cli_dir="$root/artifacts/run/cli"
 mkdir -p "$work"
 
-APP_PID=""
 cleanup() {
-  if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
-    kill "$APP_PID" 2>/dev/null || true
-    wait "$APP_PID" 2>/dev/null || true
-    log "app stopped"
-  fi
+  app_stop
   azurite_stop
 }
 trap cleanup EXIT
@@ -59,47 +54,18 @@ trap 'exit 143' TERM
 
 require_tools
 ensure_node_tools
-log "building the Functions app on its local host, and the vroeg CLI"
-dotnet publish "$root/tools/VroegSignalering.LocalHost/VroegSignalering.LocalHost.csproj" -c Release -o "$app_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
-  || die "building the app failed"
-dotnet publish "$root/tools/VroegSignalering.Cli/VroegSignalering.Cli.csproj" -c Release -o "$cli_dir" --nologo -v quiet -clp:ErrorsOnly >&2 \
-  || die "building the CLI failed"
-vroeg() { dotnet "$cli_dir/vroeg.dll" "$@"; }
-
+app_build
 azurite_start "$work/azurite"
-
-# Local-only settings. Keys are fresh random bytes per run: Azurite keeps nothing after the run.
-export Keys__Encryption__ActiveKeyId=run Keys__Encryption__Keys__run="$(head -c 32 /dev/urandom | base64)"
-export Keys__Hmac__ActiveKeyId=run Keys__Hmac__Keys__run="$(head -c 32 /dev/urandom | base64)"
-export Creditors__Source=File Creditors__File="$root/config/local/creditors.json"
-# Local operators (config/local/operators.json holds only the hash of this public, local-only demo key).
-operator_key=local-operator-ddce6b268be80b96bca60e3e
-export Operators__File="$root/config/local/operators.json"
-export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$root/data/addresses/pc6hnr20260801_gwb.csv"
-export Dispatch__Transport=StorageQueue Dispatch__SweepAfter=00:00:20
-# The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.
-# The month arrives as one batch; triage waits for the intake backlog (as in production) and the crisis
-# fast path is off, so the same --seed gives the same cases and tasks however the work interleaves.
-export TriageCasesSchedule="*/5 * * * * *" SweepOutboxSchedule="*/15 * * * * *" Triage__Default__SettleSeconds=3
-export Triage__FastPath=false
-export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 PipelineGaugesSchedule="*/10 * * * * *"
+app_env
 
 log "starting the Functions app (local host) on $url"
 app_log="$work/app.log"
-# Started in the app folder, as the Functions host starts the worker (functions.metadata, host.json, appsettings.json).
 if [[ "$serve" == true ]]; then
-  (cd "$app_dir" && LocalHost__Url="$url" exec dotnet VroegSignalering.LocalHost.dll) &
+  app_start "$url"
 else
-  (cd "$app_dir" && LocalHost__Url="$url" Logging__LogLevel__Default=Warning \
-    exec dotnet VroegSignalering.LocalHost.dll >"$app_log" 2>&1) &
+  : >"$app_log"
+  app_start "$url" "$app_log"
 fi
-APP_PID=$!
-for _ in $(seq 1 150); do
-  if curl -fsS "$url/api/health" >/dev/null 2>&1; then break; fi
-  kill -0 "$APP_PID" 2>/dev/null || { [[ -f "$app_log" ]] && tail -20 "$app_log" >&2; die "the app exited during start"; }
-  sleep 0.2
-done
-curl -fsS "$url/api/health" >/dev/null || die "the app did not become healthy at $url/api/health"
 log "app healthy: $url/api/health"
 
 print_creditors() {

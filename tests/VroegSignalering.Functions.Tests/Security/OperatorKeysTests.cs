@@ -5,13 +5,13 @@ using VroegSignalering.Testing;
 
 namespace VroegSignalering.Functions.Tests.Security;
 
-/// <summary>Local operator keys: hashes only in the file, and the key ./run.sh --serve prints opens it.</summary>
+/// <summary>Local operator keys: hashes only in the file, and the key ./run.sh --serve prints (scripts/lib/app.sh) opens it.</summary>
 public sealed partial class OperatorKeysTests
 {
     [Fact]
     public void The_local_operator_key_run_sh_prints_is_the_one_whose_hash_config_local_operators_json_holds()
     {
-        var key = OperatorKey().Match(File.ReadAllText(RepositoryRoot.File("run.sh"))).Groups[1].Value;
+        var key = OperatorKey().Match(File.ReadAllText(RepositoryRoot.File("scripts", "lib", "app.sh"))).Groups[1].Value;
         var keys = new OperatorKeys(Options.Create(new OperatorOptions { File = RepositoryRoot.File("config", "local", "operators.json") }));
 
         Assert.StartsWith("local-operator-", key, StringComparison.Ordinal);
