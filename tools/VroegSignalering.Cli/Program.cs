@@ -19,6 +19,7 @@ public static class Program
         root.Subcommands.Add(AddressesCommands.Create(env));
         root.Subcommands.Add(GenerateCommand.Create(env));
         root.Subcommands.Add(PostCommand.Create(env));
+        root.Subcommands.Add(LoadCommand.Create(env));
         root.Subcommands.Add(ReportCommand.Create(env));
         root.Subcommands.Add(TasksCommands.Create(env));
         root.Subcommands.Add(OutboxCommands.Create(env));
