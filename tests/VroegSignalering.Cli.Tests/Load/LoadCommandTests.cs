@@ -22,7 +22,7 @@ public sealed class LoadCommandTests : IDisposable
     {
         var api = new FakeIntake();
 
-        var run = await RunAsync(api);
+        var run = await RunAsync(api, "--app-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(run.ExitCode == 0, run.Out + run.Error);
         Assert.Contains("verdict: PASS", run.Out, StringComparison.Ordinal);
@@ -34,6 +34,22 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Equal(8, report["byKind"]!.AsArray().Count);
         Assert.Equal(api.Requests, (int)report["latencyMs"]!["samples"]!);
         Assert.Contains("storage: not checked", run.Out, StringComparison.Ordinal);
+        Assert.NotNull(report["appPeakMemory"]);
+        Assert.Equal(Environment.ProcessId, (int)report["appPeakMemory"]!["pid"]!);
+        Assert.True((long)report["appPeakMemory"]!["peakBytes"]! >= Environment.WorkingSet / 2, "VmHWM is at least the memory the process uses now");
+        Assert.Contains($"(VmHWM, pid {Environment.ProcessId})", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Throttled_requests_are_counted_apart_and_refuse_their_rows_whole_without_failing_the_run()
+    {
+        var run = await RunAsync(new FakeIntake { ThrottleEvery = 4 });
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Error);
+        var report = JsonNode.Parse(await File.ReadAllTextAsync(_dir.File("load.json")))!;
+        Assert.Equal(120 / 4, (int)report["throttled"]!);
+        Assert.True((long)report["refusedWholeByStatus"]!["429"]! >= 120 / 4);
+        Assert.Equal(0, (long)report["rows"]!["unaccounted"]!);
     }
 
     [Fact]
@@ -56,7 +72,7 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Equal(1, (long)JsonNode.Parse(await File.ReadAllTextAsync(_dir.File("load.json")))!["rows"]!["unaccounted"]!);
     }
 
-    private async Task<CliRun> RunAsync(FakeIntake api)
+    private async Task<CliRun> RunAsync(FakeIntake api, params string[] extra)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -70,7 +86,7 @@ public sealed class LoadCommandTests : IDisposable
         };
         var rc = await Program.RunAsync(
             ["load", "--url", "http://fake.invalid", "--duration", "30", "--creditors", "2", "--rate", "120", "--seed", "4", "--skip-storage",
-             "--json", _dir.File("load.json"), "--set", "Intake:MaxBodyBytes=" + FakeIntake.MaxBodyBytes, "--set", "Intake:MaxRowsPerRequest=" + FakeIntake.MaxRows],
+             "--json", _dir.File("load.json"), "--set", "Intake:MaxBodyBytes=" + FakeIntake.MaxBodyBytes, "--set", "Intake:MaxRowsPerRequest=" + FakeIntake.MaxRows, .. extra],
             env);
         return new CliRun(rc, output.ToString(), error.ToString());
     }
@@ -88,6 +104,9 @@ public sealed class LoadCommandTests : IDisposable
         /// <summary>The first 202 counts one row fewer than it was sent.</summary>
         public bool LoseOneRow { get; init; }
 
+        /// <summary>Every so many requests answer 429 with Retry-After, as the rate limiter does.</summary>
+        public int? ThrottleEvery { get; init; }
+
         public int Requests => _requests;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -98,6 +117,13 @@ public sealed class LoadCommandTests : IDisposable
             if (n == FailRequest)
             {
                 return Answer(HttpStatusCode.InternalServerError, new JsonObject { ["title"] = "boom" });
+            }
+
+            if (n % ThrottleEvery == 0)
+            {
+                var throttled = Answer(HttpStatusCode.TooManyRequests, new JsonObject { ["title"] = "Too many requests" });
+                throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+                return throttled;
             }
 
             if (request.Content.Headers.ContentType?.MediaType is not ("application/json" or "application/x-ndjson"))

@@ -33,16 +33,16 @@ internal static class LoadReport
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"Load test: {run.Creditors} creditor(s) × {run.RequestsPerMinute} requests/min for {run.DurationSeconds:0} s (seed {run.Seed}) against {run.Url}; limits {run.MaxBodyBytes} bytes, {run.MaxRowsPerRequest} rows per request; took {run.WallSeconds:0} s\n\n");
-        sb.Append(ci, $"{"kind",-15}{"requests",9}  {"answers",-26}{"rows sent",10}{"accepted",9}{"rejected",9}{"dup",6}{"refused",9}{"p50 ms",8}{"p95 ms",8}{"p99 ms",8}\n");
+        sb.Append(ci, $"{"kind",-15}{"requests",9}  {"answers",-34}{"rows sent",10}{"accepted",9}{"rejected",9}{"dup",6}{"refused",9}{"p50 ms",8}{"p95 ms",8}{"p99 ms",8}\n");
         foreach (var k in s.ByKind.Append(s.Total))
         {
             if (k == s.Total)
             {
-                sb.Append(new string('-', 117)).Append('\n');
+                sb.Append(new string('-', 125)).Append('\n');
             }
 
             var answers = string.Join(' ', k.Answers.Select(a => $"{a.Key}×{a.Value}"));
-            sb.Append(ci, $"{k.Kind,-15}{k.Requests,9}  {answers,-26}{k.Rows.Sent,10}{k.Rows.Accepted,9}{k.Rows.Rejected,9}{k.Rows.Duplicate,6}{k.Rows.RefusedWhole,9}{Ms(k.Latency.P50),8}{Ms(k.Latency.P95),8}{Ms(k.Latency.P99),8}\n");
+            sb.Append(ci, $"{k.Kind,-15}{k.Requests,9}  {answers,-34}{k.Rows.Sent,10}{k.Rows.Accepted,9}{k.Rows.Rejected,9}{k.Rows.Duplicate,6}{k.Rows.RefusedWhole,9}{Ms(k.Latency.P50),8}{Ms(k.Latency.P95),8}{Ms(k.Latency.P99),8}\n");
         }
 
         var r = s.Total.Rows;
