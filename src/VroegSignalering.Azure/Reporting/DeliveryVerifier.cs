@@ -24,11 +24,15 @@ public sealed record DeliveryVerification(
     int Tasks,
     int TaskMessages,
     int Poison,
+    IReadOnlyDictionary<string, int> ResentAfterLostRecordByGemeente,
     IReadOnlyList<VerifiedGuarantee> Guarantees)
 {
     public int Lost => Guarantees.Sum(g => g.Lost);
 
     public int Doubled => Guarantees.Sum(g => g.Doubled);
+
+    /// <summary>Extra task copies the local transport marked as resent after a lost send record (explained, not doubled).</summary>
+    public int ResentAfterLostRecord => ResentAfterLostRecordByGemeente.Values.Sum();
 
     /// <summary>Nothing lost, nothing doubled, and something to check (an empty store proves nothing).</summary>
     public bool Holds => Lost == 0 && Doubled == 0 && Accepted > 0;
@@ -42,6 +46,9 @@ public sealed record DeliveryVerification(
 /// <item>every case revision 1..n has exactly one task, and no task belongs to a revision its case does not have;</item>
 /// <item>every task's outbox row is dispatched, and its gemeente's queue holds exactly one message with its id.</item>
 /// </list>
+/// An extra copy the local transport marked <see cref="LocalServiceBusMessage.ResentAfterLostRecord"/> is counted
+/// apart: its sender crashed between the queue send and its record, a gap of storage queues that Service Bus's
+/// duplicate detection closes (docs/operations.md). Any other extra copy is a double.
 /// </summary>
 public sealed class DeliveryVerifier(StorageClients storage, StorageNames names, TableSet tables, HouseholdTableStore households, QuarantineTableStore quarantine)
 {
@@ -119,7 +126,7 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         var messagesLost = new List<string>();
         foreach (var (taskId, gemeente) in taskGemeente.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            var here = messages.GetValueOrDefault((gemeente, taskId));
+            var here = messages.GetValueOrDefault((gemeente, taskId)).Copies;
             if (here == 0 || outbox.GetValueOrDefault(taskId, OutboxStatus.Failed) != OutboxStatus.Dispatched)
             {
                 messagesLost.Add(taskId);
@@ -127,8 +134,9 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         }
 
         // Two messages of one task, or a message in a queue its task does not belong to (or of no task at all).
+        static int Resent((int Copies, int Marked) m) => Math.Min(Math.Max(0, m.Copies - 1), m.Marked);
         var messagesDoubled = messages
-            .Where(m => m.Value > 1 || taskGemeente.GetValueOrDefault(m.Key.TaskId) != m.Key.Gemeente)
+            .Where(m => m.Value.Copies - Resent(m.Value) > 1 || taskGemeente.GetValueOrDefault(m.Key.TaskId) != m.Key.Gemeente)
             .Select(m => $"{m.Key.TaskId}@{m.Key.Gemeente}")
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -141,8 +149,10 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
             quarantined.Count,
             cases.Count,
             tasks.Count,
-            messages.Values.Sum(),
+            messages.Values.Sum(m => m.Copies),
             poison,
+            messages.Where(m => Resent(m.Value) > 0).GroupBy(m => m.Key.Gemeente, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(m => Resent(m.Value)), StringComparer.Ordinal),
             [
                 Guarantee("accepted signal stored or quarantined exactly once", accepted.Count, signalsLost, signalsDoubled),
                 Guarantee("case revision has exactly one task", revisions.Count, revisionsLost, revisionsDoubled),
@@ -157,14 +167,14 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
 
     // Raw messages per (gemeente, task id) over every task queue, counted by the queue's own message id so a
     // message met twice while paging counts once.
-    private async Task<Dictionary<(string Gemeente, string TaskId), int>> ReadTaskMessagesAsync(CancellationToken cancellationToken)
+    private async Task<Dictionary<(string Gemeente, string TaskId), (int Copies, int Marked)>> ReadTaskMessagesAsync(CancellationToken cancellationToken)
     {
-        var counts = new Dictionary<(string, string), int>();
+        var counts = new Dictionary<(string, string), (int Copies, int Marked)>();
         await foreach (var item in storage.Queues.GetQueuesAsync(prefix: names.OutreachQueuePrefix, cancellationToken: cancellationToken))
         {
             var gemeente = item.Name[names.OutreachQueuePrefix.Length..];
             var queue = storage.Queues.GetQueueClient(item.Name);
-            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            var seen = new Dictionary<string, LocalServiceBusMessage>(StringComparer.Ordinal);
             var receipts = new List<(string Id, string PopReceipt)>();
             try
             {
@@ -178,7 +188,7 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
 
                     foreach (var m in batch)
                     {
-                        seen[m.MessageId] = LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId).MessageId;
+                        seen[m.MessageId] = LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId);
                         receipts.Add((m.MessageId, m.PopReceipt));
                     }
                 }
@@ -198,9 +208,10 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
                 });
             }
 
-            foreach (var taskId in seen.Values)
+            foreach (var envelope in seen.Values)
             {
-                counts[(gemeente, taskId)] = counts.GetValueOrDefault((gemeente, taskId)) + 1;
+                var (copies, marked) = counts.GetValueOrDefault((gemeente, envelope.MessageId));
+                counts[(gemeente, envelope.MessageId)] = (copies + 1, marked + (envelope.ResentAfterLostRecord ? 1 : 0));
             }
         }
 

@@ -110,6 +110,21 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_copy_the_transport_marked_as_resent_after_a_lost_send_record_is_counted_apart_not_as_a_double()
+    {
+        await RunMonthAsync();
+        var queue = TaskQueue();
+        var first = VroegSignalering.Azure.Messaging.LocalServiceBusMessage.Parse((await queue.PeekMessagesAsync(1)).Value.Single().Body.ToString(), "?");
+        await queue.SendMessageAsync((first with { ResentAfterLostRecord = true }).ToJson());
+
+        var (rc, output, error) = await _app.RunCliAsync("verify");
+
+        Assert.True(rc == 0, output + error);
+        Assert.Contains("task messages 3 (of which resent after a lost send record 1)", output, StringComparison.Ordinal);
+        Assert.Contains("verified: lost 0, doubled 0", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Storage_without_any_accepted_signal_fails_because_it_proves_nothing()
     {
         var (rc, _, error) = await _app.RunCliAsync("verify");
