@@ -14,6 +14,13 @@
 # Prints one line of figures ("crash-test: kills ...") and exits non-zero on any loss, double or
 # difference. Work files, logs and both runs' reports: out/crash/.
 set -euo pipefail
+# ASP.NET Core's request log ("Request finished", category Microsoft.AspNetCore.Hosting.Diagnostics, which
+# the app's appsettings.json keeps at Warning) shows when the app has answered a batch, so the poster is
+# killed after some answers and before the last. A category with dots cannot be exported from bash: the
+# script runs itself again under env with it set.
+if [[ -z "${VROEG_CRASH_TEST_ENV:-}" ]]; then
+  exec env VROEG_CRASH_TEST_ENV=1 'Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Information' "$0" "$@"
+fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/common.sh
 source "$root/scripts/lib/common.sh"
@@ -38,6 +45,7 @@ work="$root/out/crash"
 rm -rf "$work"
 mkdir -p "$work"
 POSTER_PID=""
+POSTER_BASE=0
 
 cleanup() {
   if [[ -n "$POSTER_PID" ]] && kill -0 "$POSTER_PID" 2>/dev/null; then kill "$POSTER_PID" 2>/dev/null || true; wait "$POSTER_PID" 2>/dev/null || true; fi
@@ -67,15 +75,18 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 # between answered and unanswered batches.
 start_poster() {
   local url="$1" receipts="$2" log="$3"
-  (exec dotnet "$CLI_DIR/vroeg.dll" post --dir "$month" --url "$url" --parallel 4 --batch 250 --retries 50 --receipts "$receipts" >>"$log" 2>&1) &
+  shift 3
+  POSTER_BASE=$(answered_posts "$app_log")
+  (exec dotnet "$CLI_DIR/vroeg.dll" post --dir "$month" --url "$url" --parallel 4 --batch 250 --retries 50 --receipts "$receipts" "$@" >>"$log" 2>&1) &
   POSTER_PID=$!
 }
 
-# True when the poster's last progress line shows some rows answered and some not.
+# The app's answers to POST /api/v1/signals, from its request log (ASP.NET Core's "Request finished" lines).
+answered_posts() { grep -ac 'Request finished .*POST .*/api/v1/signals.* - 20[0-9]' "$1" || true; }
+
+# True while the poster runs and the app has answered at least one of its batches since it started.
 poster_midway() {
-  local last
-  last=$(grep -ao 'post: [0-9,]*/[0-9,]* rows' "$1" 2>/dev/null | tail -1 | tr -d ',') || true
-  [[ "$last" =~ post:\ ([0-9]+)/([0-9]+) ]] && [[ ${BASH_REMATCH[1]} -gt 0 && ${BASH_REMATCH[1]} -lt ${BASH_REMATCH[2]} ]]
+  kill -0 "$POSTER_PID" 2>/dev/null && [[ $(answered_posts "$1") -gt $POSTER_BASE ]]
 }
 
 kill_poster() {
@@ -133,24 +144,26 @@ run_month() {
   start_poster "$url" "$work/$name-receipts.json" "$post_log"
 
   if [[ "$run_kills" -gt 0 ]]; then
-    # Kill moments: seeded gaps that spread the kills over the reference run's length (its posting part
-    # included), so they land in posting, processing, triage and dispatch alike.
+    # Kill moments: seeded gaps. The first app kill falls inside the reference's posting time (30-80 % of
+    # it); the others are spread over the rest of the reference run's length, so they land in processing,
+    # triage and dispatch alike. The poster is killed at its own seeded moment (10-60 % of the posting
+    # time), as soon as the app has answered at least one of its batches, so it dies mid-post.
     RANDOM=$seed
-    local span=$((ref_seconds > 10 ? ref_seconds : 10)) poster_killed=false poster_kill_at
-    poster_kill_at=$(( (ref_post_ms * (20 + RANDOM % 60)) / 100 ))
-    local i gap_ms t0 now phase
+    local span_ms=$(( (ref_seconds > 10 ? ref_seconds : 10) * 1000 )) poster_killed=false poster_kill_at first_ms
+    first_ms=$(( ref_post_ms * (30 + RANDOM % 50) / 100 ))
+    poster_kill_at=$(( ref_post_ms * (10 + RANDOM % 50) / 100 ))
+    local i gap_ms t0 now phase until
     t0=$(date +%s%3N)
     for i in $(seq 1 "$run_kills"); do
-      gap_ms=$(( span * 1000 * (50 + RANDOM % 100) / 100 / run_kills ))
-      local until=$(( $(date +%s%3N) + gap_ms ))
+      if [[ $i -eq 1 ]]; then gap_ms=$first_ms; else gap_ms=$(( (span_ms - first_ms) * (50 + RANDOM % 100) / 100 / run_kills )); fi
+      until=$(( $(date +%s%3N) + gap_ms ))
       while [[ $(date +%s%3N) -lt $until ]]; do
         now=$(( $(date +%s%3N) - t0 ))
-        # The poster is killed once it is past its moment and has had at least one batch answered (mid-post).
-        if [[ "$poster_killed" == false && $now -ge $poster_kill_at ]] && kill -0 "$POSTER_PID" 2>/dev/null && poster_midway "$post_log"; then
+        if [[ "$poster_killed" == false && $now -ge $poster_kill_at ]] && poster_midway "$app_log"; then
           kill_poster "$name" "$now"
           poster_killed=true
         fi
-        sleep 0.1
+        sleep 0.05
       done
       if kill -0 "$POSTER_PID" 2>/dev/null; then phase=posting; else phase="after posting"; fi
       kill_app
@@ -159,12 +172,12 @@ run_month() {
       app_start "$url" "$app_log"
     done
     if [[ "$poster_killed" == false ]]; then
-      # The posting ended before its moment came: post the month again and kill that poster mid-post.
+      # Posting ended before the poster's moment: post the month again, one file at a time so the kill
+      # falls between answers, kill that poster mid-post, and post again from the start.
       log "$name: posting ended before the poster's kill moment; posting again to kill it mid-post"
-      wait "$POSTER_PID" || true
-      : >"$post_log.again"
-      start_poster "$url" "$work/$name-receipts-again.json" "$post_log.again"
-      until poster_midway "$post_log.again"; do
+      wait "$POSTER_PID" || die "$name: vroeg post failed ($post_log)"
+      start_poster "$url" "$work/$name-receipts-again.json" "$post_log" --parallel 1
+      until poster_midway "$app_log"; do
         kill -0 "$POSTER_PID" 2>/dev/null || die "the re-post ended before it could be killed mid-post"
         sleep 0.05
       done
