@@ -4,12 +4,14 @@
 # memory on loopback ports the OS picks, installs Debian's Chromium when missing (the HTML report is
 # rendered in it), publishes the Functions app (the publish-layout test reads it), runs every test
 # project (Bicep build and lint included), then runs the month twice with one seed through ./run.sh and
-# checks the two reports hold the same counts (scripts/check-reproducible.sh; one more test), and stops
-# Azurite on every exit path. Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
+# checks the two reports hold the same counts (scripts/check-reproducible.sh; one more test), runs a short
+# crash test (scripts/crash-test.sh: the app and the poster SIGKILLed during a month, nothing lost or
+# doubled; one more test), and stops Azurite on every exit path. Ends with "N passed, N failed, N skipped";
+# exits non-zero on any failure.
 #
 # Options: -c|--configuration Debug|Release (default Release)
 #          --filter EXPR       passed to dotnet test (e.g. --filter "FullyQualifiedName~Intake");
-#                              a filtered run skips the reproducibility check
+#                              a filtered run skips the reproducibility and crash checks
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib/common.sh
@@ -21,7 +23,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     -c|--configuration) configuration="$2"; shift 2 ;;
     --filter) filter=(--filter "$2"); shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
 done
@@ -73,6 +75,19 @@ if [[ ${#filter[@]} -eq 0 ]]; then
     month_failed=1
     tail -30 "$work/reproducible.log" >&2
     log "reproducibility: FAILED (full output: $work/reproducible.log)"
+  fi
+fi
+
+# The short crash test: SIGKILLs of the app and the poster during a month; nothing lost, doubled or different.
+if [[ ${#filter[@]} -eq 0 ]]; then
+  log "crash test: scripts/crash-test.sh --signals 600 --kills 5"
+  month_checks=$((month_checks + 1))
+  if "$root/scripts/crash-test.sh" --signals 600 --kills 5 > "$work/crash.log" 2>&1; then
+    log "crash test: $(grep '^crash-test:' "$work/crash.log")"
+  else
+    month_failed=$((month_failed + 1))
+    tail -30 "$work/crash.log" >&2
+    log "crash test: FAILED (full output: $work/crash.log)"
   fi
 fi
 

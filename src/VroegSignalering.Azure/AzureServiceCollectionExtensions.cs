@@ -57,6 +57,7 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<IDispatchQueue, DispatchQueue>();
         services.AddSingleton<IIntakeBacklog, IntakeBacklogProbe>();
         services.AddSingleton<RunObserver>();
+        services.AddSingleton<DeliveryVerifier>();
         services.AddSingleton<DdasExporter>();
 
         var addresses = configuration.GetSection(AddressRegistryOptions.Section);

@@ -29,6 +29,7 @@ public static class Program
         root.Subcommands.Add(DdasCommands.Create(env));
         root.Subcommands.Add(DeadLetterCommands.Create(env));
         root.Subcommands.Add(KeysCommands.Create(env));
+        root.Subcommands.Add(VerifyCommand.Create(env));
         return root;
     }
 

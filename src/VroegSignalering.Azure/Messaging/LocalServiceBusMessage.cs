@@ -36,6 +36,16 @@ public sealed record LocalServiceBusMessage
     [JsonPropertyName("body")]
     public required string Body { get; init; }
 
+    /// <summary>
+    /// Set by the local transport on a send that took over a claim whose sender left no record of its outcome
+    /// (it crashed between the queue send and its <c>sentmessages</c> record): that earlier send may have landed,
+    /// so this copy may be the second. Service Bus drops such a resend inside its window; a storage queue cannot,
+    /// so the copy is marked and `vroeg verify` tells it apart from a double nothing explains.
+    /// </summary>
+    [JsonPropertyName("resentAfterLostRecord")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ResentAfterLostRecord { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this);
 
     /// <summary>Reads an envelope; a message that is not one becomes a bare body with the queue message id.</summary>

@@ -59,9 +59,10 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
 
             var key = TableKeys.Escape(message.MessageId);
             ETag claimTag;
+            bool takenOver;
             try
             {
-                (var claim, claimTag) = await ClaimAsync(sent, gemeente, key, ct);
+                (var claim, claimTag, takenOver) = await ClaimAsync(sent, gemeente, key, ct);
                 if (claim != Claim.Owned)
                 {
                     outcomes[i] = claim == Claim.AlreadySent
@@ -93,6 +94,7 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
                     EnqueuedTime = time.GetUtcNow(),
                     ApplicationProperties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal),
                     Body = message.Body,
+                    ResentAfterLostRecord = takenOver,
                 };
                 await queue.SendMessageAsync(envelope.ToJson(), visibilityTimeout: null, timeToLive: message.TimeToLive, cancellationToken: budget.Token);
             }
@@ -144,13 +146,14 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
     // Owned: this call sends (the id is new, its last accepted send is older than the window, or an
     // unconfirmed claim outlived its lease). AlreadySent: accepted within the window. InFlight: another
     // sender holds a fresh claim.
-    private async Task<(Claim Claim, ETag ETag)> ClaimAsync(TableClient sent, string gemeente, string key, CancellationToken cancellationToken)
+    // TakenOver: the claim was an unconfirmed one whose lease ended (its sender may have sent before it crashed).
+    private async Task<(Claim Claim, ETag ETag, bool TakenOver)> ClaimAsync(TableClient sent, string gemeente, string key, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         try
         {
             var added = await sent.AddEntityAsync(Record(gemeente, key, Sending, now), cancellationToken);
-            return (Claim.Owned, added.Headers.ETag ?? ETag.All);
+            return (Claim.Owned, added.Headers.ETag ?? ETag.All, false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -160,7 +163,7 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
         var existing = await sent.GetEntityIfExistsAsync<TableEntity>(gemeente, key, cancellationToken: cancellationToken);
         if (!existing.HasValue)
         {
-            return (Claim.InFlight, default); // released just now by a failed send: the next attempt claims it
+            return (Claim.InFlight, default, false); // released just now by a failed send: the next attempt claims it
         }
 
         var record = existing.Value!;
@@ -168,22 +171,22 @@ public sealed class StorageQueueTransport(QueueSet queues, TableSet tables, Stor
         var state = record.GetString("State") ?? Sending; // written before states existed: not known to have landed
         if (state == Sent && age < DuplicateDetectionWindow)
         {
-            return (Claim.AlreadySent, default);
+            return (Claim.AlreadySent, default, false);
         }
 
         if (state == Sending && age < SendLease)
         {
-            return (Claim.InFlight, default);
+            return (Claim.InFlight, default, false);
         }
 
         try
         {
             var updated = await sent.UpdateEntityAsync(Record(gemeente, key, Sending, now), record.ETag, TableUpdateMode.Replace, cancellationToken);
-            return (Claim.Owned, updated.Headers.ETag ?? ETag.All);
+            return (Claim.Owned, updated.Headers.ETag ?? ETag.All, state == Sending);
         }
         catch (RequestFailedException conflict) when (conflict.Status is 404 or 412)
         {
-            return (Claim.InFlight, default);
+            return (Claim.InFlight, default, false);
         }
     }
 

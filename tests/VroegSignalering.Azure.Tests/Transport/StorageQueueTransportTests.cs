@@ -137,6 +137,24 @@ public sealed class StorageQueueTransportTests
     }
 
     [Fact]
+    public async Task A_send_that_takes_over_a_crashed_senders_claim_is_marked_as_a_possible_second_copy_and_a_fresh_send_is_not()
+    {
+        var sent = await new TableSet(Azurite.Clients(), _names).GetAsync(_names.SentMessages, CancellationToken.None);
+        await sent.AddEntityAsync(new TableEntity("0363", TableKeys.Escape("t-lost-record")) { ["State"] = "Sending", ["At"] = _time.GetUtcNow() });
+        var transport = Transport(new QueueSet(Azurite.Clients()));
+        _time.Advance(StorageQueueTransport.SendLease + TimeSpan.FromSeconds(1));
+
+        var outcomes = await transport.PublishAsync([Message("t-lost-record"), Message("t-fresh")], CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(PublishStatus.Sent, o.Status));
+        var queue = Azurite.Clients().Queues.GetQueueClient(_names.OutreachQueue("0363"));
+        var marks = (await queue.PeekMessagesAsync(32)).Value
+            .Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId))
+            .ToDictionary(e => e.MessageId, e => e.ResentAfterLostRecord);
+        Assert.Equal(new Dictionary<string, bool> { ["t-lost-record"] = true, ["t-fresh"] = false }, marks);
+    }
+
+    [Fact]
     public void The_window_is_the_service_bus_topics_unless_the_storage_queue_sets_its_own()
     {
         static StorageQueueTransportOptions Read(params (string Key, string Value)[] settings) =>

@@ -77,6 +77,38 @@ public sealed class ReproducibilityCheckTests : IDisposable
         Assert.Contains("1 of", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void With_repost_extra_rows_answered_as_duplicates_or_rejected_again_pass_and_are_shown()
+    {
+        var b = Report();
+        b["intake"]!["requests"] = 3;
+        b["intake"]!["rows"] = 17;
+        b["intake"]!["duplicates"] = 4;
+        b["intake"]!["rejected"] = 3;
+        b["intake"]!["rejectedByCode"] = new JsonObject { ["postcode.invalid"] = 1 };
+
+        var (rc, output) = Compare(Report(), b, "--repost");
+
+        Assert.True(rc == 0, output);
+        Assert.Contains("re-post: 5 extra rows = 1 extra rejected + 4 extra duplicates (explained)", output, StringComparison.Ordinal);
+        Assert.Contains("<- re-posted", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rows", 17)]
+    [InlineData("accepted", 11)]
+    [InlineData("duplicates", 1)]
+    public void With_repost_extra_rows_that_do_not_add_up_or_another_intake_count_that_differs_fail(string count, int value)
+    {
+        var b = Report();
+        b["intake"]![count] = value;
+
+        var (rc, output) = Compare(Report(), b, "--repost");
+
+        Assert.Equal(1, rc);
+        Assert.Contains("differ", output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     /// <summary>A report as `vroeg report` writes it (the counts only; timings are not compared).</summary>
@@ -104,7 +136,7 @@ public sealed class ReproducibilityCheckTests : IDisposable
         };
     }
 
-    private (int ExitCode, string Output) Compare(JsonNode first, JsonNode second)
+    private (int ExitCode, string Output) Compare(JsonNode first, JsonNode second, params string[] options)
     {
         var a = _temp.File($"run-1-{Guid.NewGuid():N}.json");
         var b = _temp.File($"run-2-{Guid.NewGuid():N}.json");
@@ -112,6 +144,11 @@ public sealed class ReproducibilityCheckTests : IDisposable
         File.WriteAllText(b, second.ToJsonString());
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(RepositoryRoot.File("scripts", "lib", "compare-reports.js"));
+        foreach (var option in options)
+        {
+            start.ArgumentList.Add(option);
+        }
+
         start.ArgumentList.Add(a);
         start.ArgumentList.Add(b);
         using var process = Process.Start(start)!;

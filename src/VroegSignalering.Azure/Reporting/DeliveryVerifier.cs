@@ -1,0 +1,232 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues.Models;
+using VroegSignalering.Azure.Messaging;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Azure.Tables;
+using VroegSignalering.Core.Households;
+
+namespace VroegSignalering.Azure.Reporting;
+
+/// <summary>One guarantee checked by <see cref="DeliveryVerifier"/>: how many were checked, lost and doubled, with examples.</summary>
+public sealed record VerifiedGuarantee(string Name, int Checked, int Lost, int Doubled, IReadOnlyList<string> LostIds, IReadOnlyList<string> DoubledIds);
+
+/// <summary>
+/// What storage and the task queues hold after a run, checked for loss and doubles: the accepted signals,
+/// the case revisions, and the raw task messages. <see cref="Poison"/> messages are parked, not lost.
+/// </summary>
+public sealed record DeliveryVerification(
+    int Receipts,
+    int Accepted,
+    int Stored,
+    int Quarantined,
+    int Cases,
+    int Tasks,
+    int TaskMessages,
+    int Poison,
+    IReadOnlyDictionary<string, int> ResentAfterLostRecordByGemeente,
+    IReadOnlyList<VerifiedGuarantee> Guarantees)
+{
+    public int Lost => Guarantees.Sum(g => g.Lost);
+
+    public int Doubled => Guarantees.Sum(g => g.Doubled);
+
+    /// <summary>Extra task copies the local transport marked as resent after a lost send record (explained, not doubled).</summary>
+    public int ResentAfterLostRecord => ResentAfterLostRecordByGemeente.Values.Sum();
+
+    /// <summary>Nothing lost, nothing doubled, and something to check (an empty store proves nothing).</summary>
+    public bool Holds => Lost == 0 && Doubled == 0 && Accepted > 0;
+}
+
+/// <summary>
+/// Checks "nothing lost, nothing doubled" from storage and the task queues alone, never from the app's own
+/// counters (full scans: for crash tests and pilots, not a hot path):
+/// <list type="bullet">
+/// <item>every accepted signal (a reference claim held by a receipt the app answered) is stored or quarantined exactly once;</item>
+/// <item>every case revision 1..n has exactly one task, and no task belongs to a revision its case does not have;</item>
+/// <item>every task's outbox row is dispatched, and its gemeente's queue holds exactly one message with its id.</item>
+/// </list>
+/// An extra copy the local transport marked <see cref="LocalServiceBusMessage.ResentAfterLostRecord"/> is counted
+/// apart: its sender crashed between the queue send and its record, a gap of storage queues that Service Bus's
+/// duplicate detection closes (docs/operations.md). Any other extra copy is a double.
+/// </summary>
+public sealed class DeliveryVerifier(StorageClients storage, StorageNames names, TableSet tables, HouseholdTableStore households, QuarantineTableStore quarantine)
+{
+    private const int Examples = 20;
+
+    // Storage queues peek at most the first 32 messages, so every message is read by receiving it (invisible
+    // for this long, so paging never meets it twice) and then made visible again at once, never deleted: the
+    // queue keeps every message, only its dequeue count grows by one.
+    private static readonly TimeSpan ReadInvisibility = TimeSpan.FromMinutes(5);
+
+    public async Task<DeliveryVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        // Receipts are the app's answers: a claim whose receipt was never saved was never answered as accepted.
+        var receipts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var receiptTable = await tables.GetAsync(names.Receipts, cancellationToken);
+        await foreach (var e in receiptTable.QueryAsync<TableEntity>(select: ["RowKey", "Accepted"], cancellationToken: cancellationToken))
+        {
+            receipts[e.RowKey] = e.GetInt32("Accepted") ?? 0;
+        }
+
+        var accepted = new HashSet<string>(StringComparer.Ordinal);
+        var references = await tables.GetAsync(names.SignalReferences, cancellationToken);
+        await foreach (var e in references.QueryAsync<TableEntity>(select: ["SignalId", "ReceiptId"], cancellationToken: cancellationToken))
+        {
+            if (e.GetString("ReceiptId") is { } receipt && receipts.ContainsKey(receipt) && e.GetString("SignalId") is { } signal)
+            {
+                accepted.Add(signal);
+            }
+        }
+
+        var copies = new Dictionary<string, int>(StringComparer.Ordinal);
+        var stored = 0;
+        await foreach (var (_, s) in households.ScanSignalsAsync(cancellationToken))
+        {
+            copies[s.SignalId] = copies.GetValueOrDefault(s.SignalId) + 1;
+            stored++;
+        }
+
+        var quarantined = await quarantine.ListAsync(null, cancellationToken);
+        foreach (var q in quarantined)
+        {
+            copies[q.SignalId] = copies.GetValueOrDefault(q.SignalId) + 1;
+        }
+
+        // A stored or quarantined signal no answered claim accounts for counts as a double: it is in storage
+        // more often than it was accepted (zero times).
+        var signalsLost = accepted.Where(id => !copies.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
+        var signalsDoubled = copies.Where(c => c.Value > 1 || !accepted.Contains(c.Key)).Select(c => c.Key).Order(StringComparer.Ordinal).ToList();
+
+        var cases = new List<HouseholdCase>();
+        await foreach (var (_, c) in households.ScanCasesAsync(cancellationToken))
+        {
+            cases.Add(c);
+        }
+
+        var tasks = new List<OutreachTask>();
+        await foreach (var (_, t) in households.ScanTasksAsync(cancellationToken))
+        {
+            tasks.Add(t);
+        }
+
+        var tasksPerRevision = tasks.GroupBy(t => (t.CaseId, t.Revision)).ToDictionary(g => g.Key, g => g.Count());
+        var revisions = cases.SelectMany(c => Enumerable.Range(1, Math.Max(0, c.Revision)).Select(r => (c.CaseId, Revision: r))).ToHashSet();
+        var revisionsLost = revisions.Where(r => !tasksPerRevision.ContainsKey(r)).Select(Name).Order(StringComparer.Ordinal).ToList();
+        var revisionsDoubled = tasksPerRevision.Where(t => t.Value > 1 || !revisions.Contains(t.Key)).Select(t => Name(t.Key)).Order(StringComparer.Ordinal).ToList();
+
+        var outbox = new Dictionary<string, OutboxStatus>(StringComparer.Ordinal);
+        await foreach (var (_, o) in households.ScanOutboxAsync(cancellationToken))
+        {
+            outbox[o.TaskId] = o.Status;
+        }
+
+        var messages = await ReadTaskMessagesAsync(cancellationToken);
+        var taskGemeente = tasks.GroupBy(t => t.TaskId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Area.Gemeentecode, StringComparer.Ordinal);
+        var messagesLost = new List<string>();
+        foreach (var (taskId, gemeente) in taskGemeente.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var here = messages.GetValueOrDefault((gemeente, taskId)).Copies;
+            if (here == 0 || outbox.GetValueOrDefault(taskId, OutboxStatus.Failed) != OutboxStatus.Dispatched)
+            {
+                messagesLost.Add(taskId);
+            }
+        }
+
+        // Two messages of one task, or a message in a queue its task does not belong to (or of no task at all).
+        static int Resent((int Copies, int Marked) m) => Math.Min(Math.Max(0, m.Copies - 1), m.Marked);
+        var messagesDoubled = messages
+            .Where(m => m.Value.Copies - Resent(m.Value) > 1 || taskGemeente.GetValueOrDefault(m.Key.TaskId) != m.Key.Gemeente)
+            .Select(m => $"{m.Key.TaskId}@{m.Key.Gemeente}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        var poison = await QueueLengthAsync(names.SignalsIntakeQueue + "-poison", cancellationToken) + await QueueLengthAsync(names.DispatchQueue + "-poison", cancellationToken);
+        return new DeliveryVerification(
+            receipts.Count,
+            accepted.Count,
+            stored,
+            quarantined.Count,
+            cases.Count,
+            tasks.Count,
+            messages.Values.Sum(m => m.Copies),
+            poison,
+            messages.Where(m => Resent(m.Value) > 0).GroupBy(m => m.Key.Gemeente, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(m => Resent(m.Value)), StringComparer.Ordinal),
+            [
+                Guarantee("accepted signal stored or quarantined exactly once", accepted.Count, signalsLost, signalsDoubled),
+                Guarantee("case revision has exactly one task", revisions.Count, revisionsLost, revisionsDoubled),
+                Guarantee("task dispatched to its gemeente's queue exactly once", taskGemeente.Count, messagesLost, messagesDoubled),
+            ]);
+
+        static string Name((string CaseId, int Revision) r) => $"{r.CaseId}#{r.Revision}";
+    }
+
+    private static VerifiedGuarantee Guarantee(string name, int count, List<string> lost, List<string> doubled) =>
+        new(name, count, lost.Count, doubled.Count, lost.Take(Examples).ToList(), doubled.Take(Examples).ToList());
+
+    // Raw messages per (gemeente, task id) over every task queue, counted by the queue's own message id so a
+    // message met twice while paging counts once.
+    private async Task<Dictionary<(string Gemeente, string TaskId), (int Copies, int Marked)>> ReadTaskMessagesAsync(CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<(string, string), (int Copies, int Marked)>();
+        await foreach (var item in storage.Queues.GetQueuesAsync(prefix: names.OutreachQueuePrefix, cancellationToken: cancellationToken))
+        {
+            var gemeente = item.Name[names.OutreachQueuePrefix.Length..];
+            var queue = storage.Queues.GetQueueClient(item.Name);
+            var seen = new Dictionary<string, LocalServiceBusMessage>(StringComparer.Ordinal);
+            var receipts = new List<(string Id, string PopReceipt)>();
+            try
+            {
+                while (true)
+                {
+                    QueueMessage[] batch = (await queue.ReceiveMessagesAsync(32, ReadInvisibility, cancellationToken)).Value;
+                    if (batch.Length == 0)
+                    {
+                        break;
+                    }
+
+                    foreach (var m in batch)
+                    {
+                        seen[m.MessageId] = LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId);
+                        receipts.Add((m.MessageId, m.PopReceipt));
+                    }
+                }
+            }
+            finally
+            {
+                await Parallel.ForEachAsync(receipts, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (r, _) =>
+                {
+                    try
+                    {
+                        await queue.UpdateMessageAsync(r.Id, r.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
+                    }
+                    catch (RequestFailedException ex) when (ex.Status == 404)
+                    {
+                        // consumed meanwhile by the gemeente's own consumer: nothing to give back
+                    }
+                });
+            }
+
+            foreach (var envelope in seen.Values)
+            {
+                var (copies, marked) = counts.GetValueOrDefault((gemeente, envelope.MessageId));
+                counts[(gemeente, envelope.MessageId)] = (copies + 1, marked + (envelope.ResentAfterLostRecord ? 1 : 0));
+            }
+        }
+
+        return counts;
+    }
+
+    private async Task<int> QueueLengthAsync(string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await storage.Queues.GetQueueClient(queue).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return 0;
+        }
+    }
+}
