@@ -34,6 +34,16 @@ public static class Problems
     public static IResult Invalid(string detail, IReadOnlyList<RowError> errors) =>
         new ProblemResult(StatusCodes.Status400BadRequest, "Invalid request", detail, null, null, errors);
 
+    /// <summary>
+    /// 503 with Retry-After when storage failed for longer than its retries: the caller sends the same request
+    /// again, and a repeated signaalReferentie is never stored twice, so nothing is lost or doubled.
+    /// </summary>
+    public static IResult Unavailable(HttpContext context, TimeSpan retryAfter, string detail)
+    {
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ProblemResult(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail, null, null, null);
+    }
+
     private static string Slug(int status) => status switch
     {
         400 => "invalid-request",
@@ -44,6 +54,7 @@ public static class Problems
         413 => "too-large",
         415 => "unsupported-media-type",
         429 => "rate-limited",
+        503 => "unavailable",
         _ => "error",
     };
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
+using VroegSignalering.Azure.Storage;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Functions.Api;
 using VroegSignalering.Functions.Http;
@@ -11,11 +12,15 @@ namespace VroegSignalering.Functions.Intake;
 
 /// <summary>
 /// POST /api/v1/signals: a creditor submits signals as JSON (object or array), NDJSON or CSV.
-/// 202 with the receipt once every accepted row is durably queued; 400/409/413/415 as problem details.
+/// 202 with the receipt once every accepted row is durably queued; 400/409/413/415 as problem details,
+/// and 503 with Retry-After when storage fails for longer than the SDK's retries (send the request again).
 /// </summary>
 [ApiAccess(ApiCaller.Creditor, RateLimited = true)]
-public sealed class IngestSignals(ApiGate gate, SignalIntake intake, ICreditorRegistry registry, IOptions<IntakeLimits> limits)
+public sealed partial class IngestSignals(ApiGate gate, SignalIntake intake, ICreditorRegistry registry, IOptions<IntakeLimits> limits, ILogger<IngestSignals> logger)
 {
+    /// <summary>How long a creditor waits before sending a request again after storage failed (503).</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
+
     [Function(nameof(IngestSignals))]
     [EndpointSummary("Submit arrears signals (JSON, NDJSON or CSV); mode=partial (default) or atomic.")]
     [Tags("Intake")]
@@ -26,6 +31,7 @@ public sealed class IngestSignals(ApiGate gate, SignalIntake intake, ICreditorRe
     [ProducesResponseType<Problem>(StatusCodes.Status409Conflict, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status413PayloadTooLarge, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status415UnsupportedMediaType, Problems.ContentType)]
+    [ProducesResponseType<Problem>(StatusCodes.Status503ServiceUnavailable, Problems.ContentType)]
     public async Task<IResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/signals")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -61,7 +67,20 @@ public sealed class IngestSignals(ApiGate gate, SignalIntake intake, ICreditorRe
                 $"A request may hold at most {max} bytes; split the submission into several requests.");
         }
 
-        var result = await intake.SubmitAsync(creditor, format, mode, body.Value, cancellationToken);
+        IntakeResult result;
+        try
+        {
+            result = await intake.SubmitAsync(creditor, format, mode, body.Value, cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailure.IsTransient(ex, cancellationToken))
+        {
+            // Some rows may have been claimed or queued before the failure: a re-post finds their claims
+            // without a receipt, takes them over and queues them again, and processing stores each reference once.
+            LogStorageUnavailable(logger, ex);
+            return Problems.Unavailable(request.HttpContext, RetryAfter,
+                "Storage did not answer in time. Send the same request again after Retry-After seconds: a repeated signaalReferentie is never stored twice.");
+        }
+
         var response = result.Response;
         switch (result.Outcome)
         {
@@ -119,4 +138,8 @@ public sealed class IngestSignals(ApiGate gate, SignalIntake intake, ICreditorRe
 
         return buffer.ToArray();
     }
+
+    // The exception only: intake's exceptions carry no signal content (storage errors name tables and queues).
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Intake answered 503: storage failed for longer than its retries")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception);
 }

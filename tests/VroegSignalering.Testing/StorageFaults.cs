@@ -38,11 +38,14 @@ public sealed class StorageFaults : HttpPipelinePolicy
     private volatile bool _enabled = true;
 
     private readonly Func<Request, bool> _matches;
+    private readonly StorageFault? _only;
 
     /// <param name="matches">Which requests may be faulted (all unless told).</param>
-    public StorageFaults(int seed, double rate, double outlastRate, int maxRetries = 3, Func<Request, bool>? matches = null)
+    /// <param name="only">One kind of fault for every picked request (a kind drawn at random unless told).</param>
+    public StorageFaults(int seed, double rate, double outlastRate, int maxRetries = 3, Func<Request, bool>? matches = null, StorageFault? only = null)
     {
         _matches = matches ?? (_ => true);
+        _only = only;
         _random = new Random(seed);
         Rate = rate;
         OutlastRate = outlastRate;
@@ -81,9 +84,17 @@ public sealed class StorageFaults : HttpPipelinePolicy
         $"({string.Join(", ", CallerSaw.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} ×{c.Value}"))})";
 
     /// <summary>Storage clients as the app builds them from a connection string (its retry options untouched), with this policy per retry.</summary>
-    public StorageClients Clients(string connectionString) =>
+    public StorageClients Clients(string connectionString) => Clients(connectionString, withoutRetries: false);
+
+    /// <summary>The same; <paramref name="withoutRetries"/> turns the client's retries off, so a fault reaches the app at once (no back-off to wait out).</summary>
+    public StorageClients Clients(string connectionString, bool withoutRetries) =>
         StorageClients.FromConnectionString(connectionString, options =>
         {
+            if (withoutRetries)
+            {
+                options.Retry.MaxRetries = 0;
+            }
+
             options.AddPolicy(new Outcome(this), HttpPipelinePosition.PerCall);
             options.AddPolicy(this, HttpPipelinePosition.PerRetry);
         });
@@ -144,7 +155,7 @@ public sealed class StorageFaults : HttpPipelinePolicy
         {
             if (_random.NextDouble() < Rate)
             {
-                state.Fault = (StorageFault)_random.Next(3);
+                state.Fault = _only ?? (StorageFault)_random.Next(3);
                 state.FailingTries = _random.NextDouble() < OutlastRate ? int.MaxValue : _random.Next(1, MaxRetries + 1);
             }
         }

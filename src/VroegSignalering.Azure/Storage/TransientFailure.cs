@@ -16,4 +16,11 @@ public static class TransientFailure
         AggregateException agg => agg.InnerExceptions.All(IsTransient),
         _ => false,
     };
+
+    /// <summary>
+    /// The same, and also a cancellation the caller did not ask for: the SDK reports its own network timeout
+    /// as a <see cref="TaskCanceledException"/>, which only the caller's token tells apart from being stopped.
+    /// </summary>
+    public static bool IsTransient(Exception exception, CancellationToken callerToken) =>
+        exception is OperationCanceledException ? !callerToken.IsCancellationRequested : IsTransient(exception);
 }
