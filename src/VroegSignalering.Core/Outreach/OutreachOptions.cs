@@ -5,8 +5,8 @@ public enum TransportKind
     /// <summary>The Azure Service Bus topic, through Azure.Messaging.ServiceBus.</summary>
     ServiceBus,
 
-    /// <summary>One storage queue per gemeente (local runs and tests), same envelope.</summary>
-    StorageQueue,
+    /// <summary>The local stand-in (local runs and tests): an emulated topic in one table, a partition per gemeente, same envelope.</summary>
+    Local,
 }
 
 /// <summary>Dispatch settings (section <c>Dispatch</c>).</summary>
@@ -14,7 +14,7 @@ public sealed class OutreachOptions
 {
     public const string Section = "Dispatch";
 
-    public TransportKind Transport { get; set; } = TransportKind.StorageQueue;
+    public TransportKind Transport { get; set; } = TransportKind.Local;
 
     /// <summary>
     /// How long a task message lives on the broker before it expires and is dead-lettered (an alert):

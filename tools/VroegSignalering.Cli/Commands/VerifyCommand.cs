@@ -51,7 +51,7 @@ internal static class VerifyCommand
     internal static string ToTable(DeliveryVerification v)
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"receipts {v.Receipts}, accepted {v.Accepted}, stored {v.Stored}, quarantined {v.Quarantined}, cases {v.Cases}, tasks {v.Tasks}, task messages {v.TaskMessages} (of which resent after a lost send record {v.ResentAfterLostRecord}), poison (parked) {v.Poison}\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"receipts {v.Receipts}, accepted {v.Accepted}, stored {v.Stored}, quarantined {v.Quarantined}, cases {v.Cases}, tasks {v.Tasks}, task messages {v.TaskMessages}, poison (parked) {v.Poison}\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"  {"guarantee",-54}{"checked",9}{"lost",7}{"doubled",9}\n");
         foreach (var g in v.Guarantees)
         {
