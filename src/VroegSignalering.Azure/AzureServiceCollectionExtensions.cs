@@ -89,10 +89,10 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<LocalTopicTransport>();
         services.AddSingleton<LocalTopic>();
 
-        // The old value would fail Core's binding with a bare conversion error: read it as Local here, and let
-        // the validation below name the new setting.
-        var transportSetting = configuration[OutreachOptions.Section + ":" + nameof(OutreachOptions.Transport)];
-        var transport = string.Equals(transportSetting, "ServiceBus", StringComparison.OrdinalIgnoreCase) ? TransportKind.ServiceBus : TransportKind.Local;
+        // Anything but ServiceBus uses the stand-in; the retired value StorageQueue is refused by Core's options validation.
+        var transport = string.Equals(configuration[OutreachOptions.Section + ":" + nameof(OutreachOptions.Transport)], "ServiceBus", StringComparison.OrdinalIgnoreCase)
+            ? TransportKind.ServiceBus
+            : TransportKind.Local;
         var localSettings = LocalTransportOptions.From(configuration);
         var local = services.AddOptions<LocalTransportOptions>()
             .Configure(o => o.DuplicateDetectionWindow = localSettings.DuplicateDetectionWindow)

@@ -26,7 +26,7 @@ public sealed record PipelineProgress(
 
 /// <summary>
 /// Reads a run back from storage and the queues (full scans: for local runs, pilots and reports, not a
-/// hot path). The gemeente task queues are counted by peeking, so nothing is consumed.
+/// hot path). The local topic is read through LocalTopic, so nothing is consumed.
 /// </summary>
 public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
 {
@@ -77,9 +77,8 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
     }
 
     /// <summary>
-    /// Reads the run back. With <paramref name="readMessageIds"/> every task message is read (and left in
-    /// its queue) to count distinct task ids per gemeente; without, the queues' message counts are used,
-    /// since reading tens of thousands of messages is slow on the emulator.
+    /// Reads the run back. With <paramref name="readMessageIds"/> every task message is read (and left on
+    /// the local topic) to count distinct task ids per gemeente; without, only the messages per gemeente are counted.
     /// </summary>
     public async Task<RunObservation> ObserveAsync(IReadOnlyList<string> gemeenten, CancellationToken cancellationToken, bool readMessageIds = true)
     {

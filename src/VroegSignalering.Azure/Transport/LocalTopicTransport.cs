@@ -18,7 +18,7 @@ namespace VroegSignalering.Azure.Transport;
 /// <see cref="DuplicateDetectionWindow"/> meets the id entity and is dropped (reported as sent, as Service Bus
 /// does); after the window it is accepted again (the id entity is replaced, ETag-conditioned, in the same
 /// transaction as the new message). A crash or a lost reply leaves both entities or neither, so a retry never
-/// makes a second copy (docs/adr/0016-local-topic-is-a-table.md: storage queues plus a record could not).
+/// makes a second copy (docs/adr/0008-local-topic-is-a-table.md: storage queues plus a record could not).
 /// </para>
 /// </summary>
 public sealed class LocalTopicTransport(TableSet tables, StorageNames names, TimeProvider time, IOptions<LocalTransportOptions> options) : IOutreachTransport

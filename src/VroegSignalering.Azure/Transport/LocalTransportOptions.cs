@@ -29,11 +29,6 @@ public sealed class LocalTransportOptions
             .Where(s => s.Value is not null)
             .Select(s => $"{RetiredSectionName}:{s.Key} was renamed: use {SectionName}:{s.Key}")
             .ToList();
-        if (string.Equals(configuration["Dispatch:Transport"], "StorageQueue", StringComparison.OrdinalIgnoreCase))
-        {
-            retired.Insert(0, "Dispatch:Transport=StorageQueue was renamed: use Dispatch:Transport=Local (the local stand-in for the topic is a table now, not storage queues)");
-        }
-
         return new LocalTransportOptions
         {
             DuplicateDetectionWindow = configuration.GetValue($"{SectionName}:{nameof(DuplicateDetectionWindow)}", topic),

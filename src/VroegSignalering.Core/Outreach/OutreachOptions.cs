@@ -7,6 +7,14 @@ public enum TransportKind
 
     /// <summary>The local stand-in (local runs and tests): an emulated topic in one table, a partition per gemeente, same envelope.</summary>
     Local,
+
+    /// <summary>
+    /// The old name of <see cref="Local"/>, from when the stand-in was a storage queue per gemeente. Kept only so
+    /// that the setting binds and options validation can refuse it naming the new value, instead of a bare
+    /// conversion error or, worse, a value silently ignored.
+    /// </summary>
+    [Obsolete("Renamed: Dispatch:Transport=Local")]
+    StorageQueue,
 }
 
 /// <summary>Dispatch settings (section <c>Dispatch</c>).</summary>

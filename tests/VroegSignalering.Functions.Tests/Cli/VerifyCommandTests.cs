@@ -8,7 +8,7 @@ namespace VroegSignalering.Functions.Tests.Cli;
 
 /// <summary>
 /// `vroeg verify` on a real pipeline's storage in Azurite: a healthy run verifies, and each kind of loss or
-/// double, built into storage or the task queue by hand, fails it with the id that is wrong.
+/// double, built into storage or the local topic by hand, fails it with the id that is wrong.
 /// </summary>
 public sealed class VerifyCommandTests : IDisposable
 {

@@ -9,7 +9,7 @@ using VroegSignalering.Testing;
 namespace VroegSignalering.Functions.Tests.Operations;
 
 /// <summary>
-/// POST /api/v1/operations/outbox/retry on real Azurite: failed rows go back to the gemeente's task queue,
+/// POST /api/v1/operations/outbox/retry on real Azurite: failed rows go back to the gemeente's subscription on the local topic,
 /// selected by gemeente or task, a dry run changes nothing, and bad input is 400 naming the field.
 /// </summary>
 public sealed class RetryOutboxEndpointTests : IDisposable

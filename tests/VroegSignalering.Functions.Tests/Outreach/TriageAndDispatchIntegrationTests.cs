@@ -8,7 +8,7 @@ using VroegSignalering.Testing;
 
 namespace VroegSignalering.Functions.Tests.Outreach;
 
-/// <summary>Signals → cases → triage → outbox → the gemeente's task queue, on real Azurite.</summary>
+/// <summary>Signals → cases → triage → outbox → the gemeente's subscription on the local topic, on real Azurite.</summary>
 public sealed class TriageAndDispatchIntegrationTests : IDisposable
 {
     private readonly PipelineApp _app = new(new Dictionary<string, string?> { ["Dispatch:SweepAfter"] = "00:00:00" });
