@@ -142,7 +142,7 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
             [
                 Guarantee("accepted signal stored or quarantined exactly once", accepted.Count, signalsLost, signalsDoubled),
                 Guarantee("case revision has exactly one task", revisions.Count, revisionsLost, revisionsDoubled),
-                Guarantee("task dispatched to its gemeente's subscription exactly once", taskGemeente.Count, messagesLost, messagesDoubled),
+                Guarantee("task on its gemeente's subscription exactly once", taskGemeente.Count, messagesLost, messagesDoubled),
             ]);
 
         static string Name((string CaseId, int Revision) r) => $"{r.CaseId}#{r.Revision}";
