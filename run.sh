@@ -4,8 +4,8 @@
 # from NuGet), starts Azurite in memory and the Functions app on the local host (the function classes
 # in-process, their triggers from functions.metadata; there is no Functions host here) with the local
 # demo creditors, generates a month of synthetic signals, posts them as the creditors (JSON, NDJSON
-# and CSV), waits until every accepted signal is processed and every task dispatched to the local
-# task queues, and prints a summary. Reports: out/run-report.json and out/run-report.html; the
+# and CSV), waits until every accepted signal is processed and every task dispatched to the
+# local topic, and prints a summary. Reports: out/run-report.json and out/run-report.html; the
 # DDAS delivery to CBS of gemeente 0363 for the month (no personal data): out/ddas/ddas-0363.json.
 #
 # Options: --signals N     signals in the month (default 20000)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the month twice with the same seed and checks that every count in the two reports is the same:
 # intake, quarantine, signals stored, cases, tasks (per priority, gemeente and team) and the task
-# messages per gemeente queue. Timings (throughput, latency, wall time) differ by nature and are not compared.
+# messages per gemeente on the local topic. Timings (throughput, latency, wall time) differ by nature and are not compared.
 #
 # Usage: scripts/check-reproducible.sh [--signals N] [--seed S]   (default: 2000 signals, seed 7)
 # Each run is ./run.sh on a free loopback port with its own Azurite; the reports are kept in

@@ -29,7 +29,7 @@ app_env() {
   export Creditors__Source=File Creditors__File="$VROEG_ROOT/config/local/creditors.json"
   export Operators__File="$VROEG_ROOT/config/local/operators.json"
   export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$VROEG_ROOT/data/addresses/pc6hnr20260801_gwb.csv"
-  export Dispatch__Transport=StorageQueue Dispatch__SweepAfter=00:00:20
+  export Dispatch__Transport=Local Dispatch__SweepAfter=00:00:20
   # The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.
   # The month arrives as one batch; triage waits for the intake backlog (as in production) and the crisis
   # fast path is off, so the same --seed gives the same cases and tasks however the work interleaves.

@@ -49,7 +49,7 @@ const reports = files.map((file, i) => {
     else if (!(counts[key] > 0)) problems.push(`run ${i + 1}: count '${key}' is ${counts[key]}: an empty run proves nothing`);
   }
   const delivered = Object.entries(counts).filter(([k]) => k.startsWith('delivery.messagesByGemeente.')).reduce((sum, [, v]) => sum + v, 0);
-  if (!(delivered > 0)) problems.push(`run ${i + 1}: no task message reached any gemeente queue (delivery.messagesByGemeente)`);
+  if (!(delivered > 0)) problems.push(`run ${i + 1}: no task message reached any gemeente on the topic (delivery.messagesByGemeente)`);
   return counts;
 });
 

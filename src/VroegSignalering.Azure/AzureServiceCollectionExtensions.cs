@@ -26,7 +26,7 @@ public static class AzureServiceCollectionExtensions
     /// <summary>
     /// Registers the adapters behind Core's ports: storage (Tables, Queues), key management, the address
     /// registry (CBS file or PDOK), the creditor registry (file or table), the outreach transport
-    /// (Service Bus or local storage queues), telemetry (OpenTelemetry with redaction) and the storage health checks.
+    /// (Service Bus or the local emulated topic), telemetry (OpenTelemetry with redaction) and the storage health checks.
     /// </summary>
     public static IServiceCollection AddVroegAzure(this IServiceCollection services, IConfiguration configuration)
     {
@@ -86,12 +86,18 @@ public static class AzureServiceCollectionExtensions
         });
         services.AddSingleton<TableCreditorRegistry>();
 
-        services.AddSingleton<StorageQueueTransport>();
-        var transport = configuration.GetValue(OutreachOptions.Section + ":" + nameof(OutreachOptions.Transport), TransportKind.StorageQueue);
-        var local = services.AddOptions<StorageQueueTransportOptions>()
-            .Configure(o => o.DuplicateDetectionWindow = StorageQueueTransportOptions.From(configuration).DuplicateDetectionWindow)
-            .Validate(o => o.Errors().Count == 0, StorageQueueTransportOptions.From(configuration).Errors().FirstOrDefault() ?? "Dispatch:StorageQueue is invalid");
-        if (transport == TransportKind.StorageQueue)
+        services.AddSingleton<LocalTopicTransport>();
+        services.AddSingleton<LocalTopic>();
+
+        // Anything but ServiceBus uses the stand-in; the retired value StorageQueue is refused by Core's options validation.
+        var transport = string.Equals(configuration[OutreachOptions.Section + ":" + nameof(OutreachOptions.Transport)], "ServiceBus", StringComparison.OrdinalIgnoreCase)
+            ? TransportKind.ServiceBus
+            : TransportKind.Local;
+        var localSettings = LocalTransportOptions.From(configuration);
+        var local = services.AddOptions<LocalTransportOptions>()
+            .Configure(o => o.DuplicateDetectionWindow = localSettings.DuplicateDetectionWindow)
+            .Validate(o => localSettings.Errors().Count == 0, string.Join("; ", localSettings.Errors()) is { Length: > 0 } e ? e : "Dispatch:Local is invalid");
+        if (transport == TransportKind.Local || localSettings.RetiredSettings.Count > 0)
         {
             local.ValidateOnStart();
         }
@@ -104,7 +110,7 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<IOutreachTransport>(sp => transport switch
         {
             TransportKind.ServiceBus => sp.GetRequiredService<ServiceBusTransport>(),
-            _ => sp.GetRequiredService<StorageQueueTransport>(),
+            _ => sp.GetRequiredService<LocalTopicTransport>(),
         });
 
         services.AddTelemetry(configuration);

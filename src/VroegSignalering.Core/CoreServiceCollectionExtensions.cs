@@ -25,6 +25,9 @@ public static class CoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section))
             .Validate(o => o.TimeToLive > TimeSpan.Zero && o.SweepAfter >= TimeSpan.Zero, "Dispatch:TimeToLive must be positive")
+#pragma warning disable CS0618 // the retired value is named only to refuse it
+            .Validate(o => o.Transport != TransportKind.StorageQueue, "Dispatch:Transport=StorageQueue was renamed: use Dispatch:Transport=Local (the local stand-in for the topic is a table now, not storage queues)")
+#pragma warning restore CS0618
             .ValidateOnStart();
 
         services.AddSingleton<SignalIntake>();

@@ -63,7 +63,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Dead_letters_without_Service_Bus_settings_say_which_settings_are_missing()
     {
-        var run = await _cli.RunAsync("deadletter", "list", "--gemeente", "0363", "--set", "Dispatch:Transport=StorageQueue");
+        var run = await _cli.RunAsync("deadletter", "list", "--gemeente", "0363", "--set", "Dispatch:Transport=Local");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Dispatch__Transport=ServiceBus", run.Error, StringComparison.Ordinal);

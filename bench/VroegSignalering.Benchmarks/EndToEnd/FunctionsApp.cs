@@ -26,7 +26,7 @@ internal sealed class FunctionsApp : WebApplicationFactory<LocalHostProgram>
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>
-    /// The settings of ./run.sh (local creditors, the synthetic CBS address file, StorageQueue dispatch, the
+    /// The settings of ./run.sh (local creditors, the synthetic CBS address file, local-topic dispatch, the
     /// raised intake rate limit), with fresh random keys and a table/queue prefix of this run only.
     /// </summary>
     public static Dictionary<string, string?> Settings(string connectionString, string prefix) => new(StringComparer.Ordinal)
@@ -36,8 +36,7 @@ internal sealed class FunctionsApp : WebApplicationFactory<LocalHostProgram>
         ["Storage:TablePrefix"] = prefix,
         ["SignalsIntakeQueue"] = prefix + "-intake",
         ["DispatchQueue"] = prefix + "-dispatch",
-        ["Dispatch:StorageQueue:Prefix"] = prefix + "-tasks-",
-        ["Dispatch:Transport"] = "StorageQueue",
+        ["Dispatch:Transport"] = "Local",
         ["Keys:Encryption:ActiveKeyId"] = "bench",
         ["Keys:Encryption:Keys:bench"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         ["Keys:Hmac:ActiveKeyId"] = "bench",

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace VroegSignalering.Azure.Messaging;
 
 /// <summary>
-/// The envelope that stands in for a Service Bus message on a local storage queue: the same broker and
+/// The envelope that stands in for a Service Bus message on the local topic (a table, see LocalTopic): the same broker and
 /// application properties a topic subscription would see, with the body as text.
 /// </summary>
 public sealed record LocalServiceBusMessage
@@ -35,16 +35,6 @@ public sealed record LocalServiceBusMessage
 
     [JsonPropertyName("body")]
     public required string Body { get; init; }
-
-    /// <summary>
-    /// Set by the local transport on a send that took over a claim whose sender left no record of its outcome
-    /// (it crashed between the queue send and its <c>sentmessages</c> record): that earlier send may have landed,
-    /// so this copy may be the second. Service Bus drops such a resend inside its window; a storage queue cannot,
-    /// so the copy is marked and `vroeg verify` tells it apart from a double nothing explains.
-    /// </summary>
-    [JsonPropertyName("resentAfterLostRecord")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public bool ResentAfterLostRecord { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this);
 

@@ -1,9 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
-using Azure.Storage.Queues.Models;
 using VroegSignalering.Azure.Messaging;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Azure.Tables;
+using VroegSignalering.Azure.Transport;
 using VroegSignalering.Core.Households;
 
 namespace VroegSignalering.Azure.Reporting;
@@ -12,7 +12,7 @@ namespace VroegSignalering.Azure.Reporting;
 public sealed record VerifiedGuarantee(string Name, int Checked, int Lost, int Doubled, IReadOnlyList<string> LostIds, IReadOnlyList<string> DoubledIds);
 
 /// <summary>
-/// What storage and the task queues hold after a run, checked for loss and doubles: the accepted signals,
+/// What storage and the local topic hold after a run, checked for loss and doubles: the accepted signals,
 /// the case revisions, and the raw task messages. <see cref="Poison"/> messages are parked, not lost.
 /// </summary>
 public sealed record DeliveryVerification(
@@ -24,40 +24,29 @@ public sealed record DeliveryVerification(
     int Tasks,
     int TaskMessages,
     int Poison,
-    IReadOnlyDictionary<string, int> ResentAfterLostRecordByGemeente,
     IReadOnlyList<VerifiedGuarantee> Guarantees)
 {
     public int Lost => Guarantees.Sum(g => g.Lost);
 
     public int Doubled => Guarantees.Sum(g => g.Doubled);
 
-    /// <summary>Extra task copies the local transport marked as resent after a lost send record (explained, not doubled).</summary>
-    public int ResentAfterLostRecord => ResentAfterLostRecordByGemeente.Values.Sum();
-
     /// <summary>Nothing lost, nothing doubled, and something to check (an empty store proves nothing).</summary>
     public bool Holds => Lost == 0 && Doubled == 0 && Accepted > 0;
 }
 
 /// <summary>
-/// Checks "nothing lost, nothing doubled" from storage and the task queues alone, never from the app's own
+/// Checks "nothing lost, nothing doubled" from storage and the local topic alone, never from the app's own
 /// counters (full scans: for crash tests and pilots, not a hot path):
 /// <list type="bullet">
 /// <item>every accepted signal (a reference claim held by a receipt the app answered) is stored or quarantined exactly once;</item>
 /// <item>every case revision 1..n has exactly one task, and no task belongs to a revision its case does not have;</item>
 /// <item>every task's outbox row is dispatched, and its gemeente's queue holds exactly one message with its id.</item>
 /// </list>
-/// An extra copy the local transport marked <see cref="LocalServiceBusMessage.ResentAfterLostRecord"/> is counted
-/// apart: its sender crashed between the queue send and its record, a gap of storage queues that Service Bus's
-/// duplicate detection closes (docs/operations.md). Any other extra copy is a double.
+/// Any second message of one task is a double: the local topic's duplicate detection is as atomic as the broker's.
 /// </summary>
-public sealed class DeliveryVerifier(StorageClients storage, StorageNames names, TableSet tables, HouseholdTableStore households, QuarantineTableStore quarantine)
+public sealed class DeliveryVerifier(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, QuarantineTableStore quarantine)
 {
     private const int Examples = 20;
-
-    // Storage queues peek at most the first 32 messages, so every message is read by receiving it (invisible
-    // for this long, so paging never meets it twice) and then made visible again at once, never deleted: the
-    // queue keeps every message, only its dequeue count grows by one.
-    private static readonly TimeSpan ReadInvisibility = TimeSpan.FromMinutes(5);
 
     public async Task<DeliveryVerification> VerifyAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +115,7 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         var messagesLost = new List<string>();
         foreach (var (taskId, gemeente) in taskGemeente.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            var here = messages.GetValueOrDefault((gemeente, taskId)).Copies;
+            var here = messages.GetValueOrDefault((gemeente, taskId));
             if (here == 0 || outbox.GetValueOrDefault(taskId, OutboxStatus.Failed) != OutboxStatus.Dispatched)
             {
                 messagesLost.Add(taskId);
@@ -134,9 +123,8 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         }
 
         // Two messages of one task, or a message in a queue its task does not belong to (or of no task at all).
-        static int Resent((int Copies, int Marked) m) => Math.Min(Math.Max(0, m.Copies - 1), m.Marked);
         var messagesDoubled = messages
-            .Where(m => m.Value.Copies - Resent(m.Value) > 1 || taskGemeente.GetValueOrDefault(m.Key.TaskId) != m.Key.Gemeente)
+            .Where(m => m.Value > 1 || taskGemeente.GetValueOrDefault(m.Key.TaskId) != m.Key.Gemeente)
             .Select(m => $"{m.Key.TaskId}@{m.Key.Gemeente}")
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -149,14 +137,12 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
             quarantined.Count,
             cases.Count,
             tasks.Count,
-            messages.Values.Sum(m => m.Copies),
+            messages.Values.Sum(),
             poison,
-            messages.Where(m => Resent(m.Value) > 0).GroupBy(m => m.Key.Gemeente, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Sum(m => Resent(m.Value)), StringComparer.Ordinal),
             [
                 Guarantee("accepted signal stored or quarantined exactly once", accepted.Count, signalsLost, signalsDoubled),
                 Guarantee("case revision has exactly one task", revisions.Count, revisionsLost, revisionsDoubled),
-                Guarantee("task dispatched to its gemeente's queue exactly once", taskGemeente.Count, messagesLost, messagesDoubled),
+                Guarantee("task on its gemeente's subscription exactly once", taskGemeente.Count, messagesLost, messagesDoubled),
             ]);
 
         static string Name((string CaseId, int Revision) r) => $"{r.CaseId}#{r.Revision}";
@@ -165,53 +151,20 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
     private static VerifiedGuarantee Guarantee(string name, int count, List<string> lost, List<string> doubled) =>
         new(name, count, lost.Count, doubled.Count, lost.Take(Examples).ToList(), doubled.Take(Examples).ToList());
 
-    // Raw messages per (gemeente, task id) over every task queue, counted by the queue's own message id so a
-    // message met twice while paging counts once.
-    private async Task<Dictionary<(string Gemeente, string TaskId), (int Copies, int Marked)>> ReadTaskMessagesAsync(CancellationToken cancellationToken)
+    // Raw messages per (gemeente, task id) on the local topic; before the first send its table does not exist.
+    private async Task<Dictionary<(string Gemeente, string TaskId), int>> ReadTaskMessagesAsync(CancellationToken cancellationToken)
     {
-        var counts = new Dictionary<(string, string), (int Copies, int Marked)>();
-        await foreach (var item in storage.Queues.GetQueuesAsync(prefix: names.OutreachQueuePrefix, cancellationToken: cancellationToken))
+        var counts = new Dictionary<(string, string), int>();
+        if (!await topic.ExistsAsync(cancellationToken))
         {
-            var gemeente = item.Name[names.OutreachQueuePrefix.Length..];
-            var queue = storage.Queues.GetQueueClient(item.Name);
-            var seen = new Dictionary<string, LocalServiceBusMessage>(StringComparer.Ordinal);
-            var receipts = new List<(string Id, string PopReceipt)>();
-            try
-            {
-                while (true)
-                {
-                    QueueMessage[] batch = (await queue.ReceiveMessagesAsync(32, ReadInvisibility, cancellationToken)).Value;
-                    if (batch.Length == 0)
-                    {
-                        break;
-                    }
+            return counts;
+        }
 
-                    foreach (var m in batch)
-                    {
-                        seen[m.MessageId] = LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId);
-                        receipts.Add((m.MessageId, m.PopReceipt));
-                    }
-                }
-            }
-            finally
+        foreach (var (gemeente, messages) in await topic.ReadAllAsync(cancellationToken))
+        {
+            foreach (var m in messages)
             {
-                await Parallel.ForEachAsync(receipts, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (r, _) =>
-                {
-                    try
-                    {
-                        await queue.UpdateMessageAsync(r.Id, r.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
-                    }
-                    catch (RequestFailedException ex) when (ex.Status == 404)
-                    {
-                        // consumed meanwhile by the gemeente's own consumer: nothing to give back
-                    }
-                });
-            }
-
-            foreach (var envelope in seen.Values)
-            {
-                var (copies, marked) = counts.GetValueOrDefault((gemeente, envelope.MessageId));
-                counts[(gemeente, envelope.MessageId)] = (copies + 1, marked + (envelope.ResentAfterLostRecord ? 1 : 0));
+                counts[(gemeente, m.MessageId)] = counts.GetValueOrDefault((gemeente, m.MessageId)) + 1;
             }
         }
 

@@ -2,6 +2,7 @@ using Azure;
 using VroegSignalering.Azure.Messaging;
 using VroegSignalering.Azure.Storage;
 using VroegSignalering.Azure.Tables;
+using VroegSignalering.Azure.Transport;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Reporting;
@@ -25,9 +26,9 @@ public sealed record PipelineProgress(
 
 /// <summary>
 /// Reads a run back from storage and the queues (full scans: for local runs, pilots and reports, not a
-/// hot path). The gemeente task queues are counted by peeking, so nothing is consumed.
+/// hot path). The local topic is read through LocalTopic, so nothing is consumed.
 /// </summary>
-public sealed class RunObserver(StorageClients storage, StorageNames names, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
+public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
 {
     /// <summary>
     /// How far the pipeline got. Counting the households still to triage reads the whole change feed,
@@ -76,9 +77,8 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Tabl
     }
 
     /// <summary>
-    /// Reads the run back. With <paramref name="readMessageIds"/> every task message is read (and left in
-    /// its queue) to count distinct task ids per gemeente; without, the queues' message counts are used,
-    /// since reading tens of thousands of messages is slow on the emulator.
+    /// Reads the run back. With <paramref name="readMessageIds"/> every task message is read (and left on
+    /// the local topic) to count distinct task ids per gemeente; without, only the messages per gemeente are counted.
     /// </summary>
     public async Task<RunObservation> ObserveAsync(IReadOnlyList<string> gemeenten, CancellationToken cancellationToken, bool readMessageIds = true)
     {
@@ -92,23 +92,28 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Tabl
 
         var messages = new Dictionary<string, int>(StringComparer.Ordinal);
         var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var gemeente in gemeenten.Concat(tasks.Select(t => t.Area.Gemeentecode)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+
+        // Before the first send the topic's table does not exist: then no gemeente has a message.
+        if (await topic.ExistsAsync(cancellationToken))
         {
-            if (!readMessageIds)
+            foreach (var gemeente in gemeenten.Concat(tasks.Select(t => t.Area.Gemeentecode)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                if (await QueueLengthAsync(names.OutreachQueue(gemeente), cancellationToken) is var count and > 0)
+                if (!readMessageIds)
                 {
-                    messages[gemeente] = count;
+                    if (await topic.CountAsync(gemeente, cancellationToken) is var count and > 0)
+                    {
+                        messages[gemeente] = count;
+                    }
+
+                    continue;
                 }
 
-                continue;
-            }
-
-            var ids = await MessageIdsAsync(names.OutreachQueue(gemeente), cancellationToken);
-            if (ids is not null)
-            {
-                messages[gemeente] = ids.Count;
-                distinct[gemeente] = ids.Distinct(StringComparer.Ordinal).Count();
+                var ids = (await topic.PeekAsync(gemeente, int.MaxValue, cancellationToken)).Select(m => m.MessageId).ToList();
+                if (ids.Count > 0)
+                {
+                    messages[gemeente] = ids.Count;
+                    distinct[gemeente] = ids.Distinct(StringComparer.Ordinal).Count();
+                }
             }
         }
 
@@ -156,30 +161,5 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Tabl
         {
             return 0;
         }
-    }
-
-    // Storage queues cannot be browsed beyond 32 messages without receiving: receive in pages with a
-    // short invisibility and never delete, so the messages reappear for the real consumer.
-    private async Task<List<string>?> MessageIdsAsync(string queue, CancellationToken cancellationToken)
-    {
-        var client = storage.Queues.GetQueueClient(queue);
-        if (!await client.ExistsAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        var ids = new List<string>();
-        while (true)
-        {
-            var batch = (await client.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), cancellationToken)).Value;
-            if (batch.Length == 0)
-            {
-                break;
-            }
-
-            ids.AddRange(batch.Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId).MessageId));
-        }
-
-        return ids;
     }
 }

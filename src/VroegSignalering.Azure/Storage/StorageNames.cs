@@ -18,9 +18,6 @@ public sealed class StorageNames
 
     public required string DispatchQueue { get; init; }
 
-    /// <summary>Local stand-in for the Service Bus topic: one queue per gemeente.</summary>
-    public string OutreachQueuePrefix { get; init; } = "outreach-tasks-";
-
     /// <summary>
     /// Household partitions are spread over 256 tables by the first two hex digits of the household key.
     /// Table Storage scales per partition either way; Azurite evaluates every query by scanning its whole
@@ -50,11 +47,10 @@ public sealed class StorageNames
 
     public string Creditors => TablePrefix + "creditors";
 
-    public string SentMessages => TablePrefix + "sentmessages";
+    /// <summary>Local stand-in for the Service Bus topic: a partition per gemeente (LocalTopicTransport).</summary>
+    public string OutreachTopic => TablePrefix + "outreachtopic";
 
-    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, Changes, OutboxIndex, Creditors, SentMessages];
-
-    public string OutreachQueue(string gemeentecode) => OutreachQueuePrefix + gemeentecode;
+    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, Changes, OutboxIndex, Creditors, OutreachTopic];
 
     public static StorageNames FromConfiguration(IConfiguration configuration)
     {
@@ -69,7 +65,6 @@ public sealed class StorageNames
             TablePrefix = prefix,
             SignalsIntakeQueue = configuration[SignalsIntakeQueueSetting] ?? "signals-intake",
             DispatchQueue = configuration[DispatchQueueSetting] ?? "dispatch",
-            OutreachQueuePrefix = configuration["Dispatch:StorageQueue:Prefix"] ?? "outreach-tasks-",
         };
     }
 }

@@ -3,7 +3,7 @@ namespace VroegSignalering.Core.Outreach;
 /// <summary>
 /// A message on its way to a broker, with the broker properties consumers filter and deduplicate on.
 /// Transports map it onto their own envelope (a Service Bus message with its properties, or the
-/// local storage-queue envelope).
+/// local topic's envelope).
 /// </summary>
 public sealed record OutboundMessage
 {

@@ -5,7 +5,15 @@ public enum TransportKind
     /// <summary>The Azure Service Bus topic, through Azure.Messaging.ServiceBus.</summary>
     ServiceBus,
 
-    /// <summary>One storage queue per gemeente (local runs and tests), same envelope.</summary>
+    /// <summary>The local stand-in (local runs and tests): an emulated topic in one table, a partition per gemeente, same envelope.</summary>
+    Local,
+
+    /// <summary>
+    /// The old name of <see cref="Local"/>, from when the stand-in was a storage queue per gemeente. Kept only so
+    /// that the setting binds and options validation can refuse it naming the new value, instead of a bare
+    /// conversion error or, worse, a value silently ignored.
+    /// </summary>
+    [Obsolete("Renamed: Dispatch:Transport=Local")]
     StorageQueue,
 }
 
@@ -14,7 +22,7 @@ public sealed class OutreachOptions
 {
     public const string Section = "Dispatch";
 
-    public TransportKind Transport { get; set; } = TransportKind.StorageQueue;
+    public TransportKind Transport { get; set; } = TransportKind.Local;
 
     /// <summary>
     /// How long a task message lives on the broker before it expires and is dead-lettered (an alert):

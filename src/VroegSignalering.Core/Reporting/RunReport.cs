@@ -42,7 +42,7 @@ public sealed record TaskFigures(
     int Failed);
 
 /// <summary>
-/// What the gemeente queues hold: messages per gemeente, and distinct task ids per gemeente when the
+/// What the gemeenten's subscriptions (the local topic) hold: messages per gemeente, and distinct task ids per gemeente when the
 /// messages were read (empty otherwise).
 /// </summary>
 public sealed record DeliveryFigures(IReadOnlyDictionary<string, int> MessagesByGemeente, IReadOnlyDictionary<string, int> DistinctTasksByGemeente, int PoisonMessages);

@@ -29,8 +29,8 @@ public sealed class CreatedOnFirstUseTests
         var names = new StorageNames { TablePrefix = Azurite.UniqueName("cfu"), SignalsIntakeQueue = "x", DispatchQueue = "y" };
         var tables = new TableSet(clients, names);
 
-        await Assert.ThrowsAsync<global::Azure.RequestFailedException>(() => tables.GetAsync(names.SentMessages, CancellationToken.None));
-        var table = await tables.GetAsync(names.SentMessages, CancellationToken.None);
+        await Assert.ThrowsAsync<global::Azure.RequestFailedException>(() => tables.GetAsync(names.OutreachTopic, CancellationToken.None));
+        var table = await tables.GetAsync(names.OutreachTopic, CancellationToken.None);
         await table.AddEntityAsync(new global::Azure.Data.Tables.TableEntity("p", "r"));
 
         Assert.Equal(1, faults.Injected);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using VroegSignalering.Functions.Tests.Pipeline;
 using VroegSignalering.Testing;
@@ -20,33 +21,41 @@ public sealed class OperationsCommandsTests : IDisposable
         Assert.Equal(0, rc);
         Assert.Equal(2, output.Split('\n').Count(l => l.Contains(" t-", StringComparison.Ordinal)));
         Assert.Contains("2 task(s) for gemeente 0363", error, StringComparison.Ordinal);
-        Assert.Equal(0, (await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363")).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(0, await Topic().CountAsync("0363", CancellationToken.None));
     }
 
     [Fact]
-    public async Task Tasks_tail_without_consume_leaves_the_queue_as_it_was()
+    public async Task Tasks_tail_without_consume_leaves_the_topic_as_it_was()
     {
         await PostAsync(TestSignals.Signal("LOOK-1", "Huur", 1100m, huisnummer: 31), TestSignals.Signal("LOOK-2", "Huur", 700m, huisnummer: 32));
         await _app.RunPipelineAsync();
-        var queue = _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363"));
-        var before = (await queue.PeekMessagesAsync(32)).Value.Select(m => (m.MessageId, m.DequeueCount)).Order().ToList();
+        var before = await EntitiesAsync();
 
         var first = await RunAsync("tasks", "tail", "--gemeente", "0363");
         var second = await RunAsync("tasks", "tail", "--gemeente", "0363");
 
-        // Both looks see every task, and the team's consumer, receiving right after, still gets each one on its first delivery.
-        Assert.Equal(2, before.Count);
-        Assert.All(before, m => Assert.Equal(0, m.DequeueCount));
+        // Both looks see every task, and every entity of the topic (messages and their ids) is untouched, ETags included.
+        Assert.Equal(4, before.Count);
         Assert.All(new[] { first, second }, look =>
         {
             Assert.Equal(0, look.Rc);
             Assert.Contains("2 task(s) for gemeente 0363", look.Error, StringComparison.Ordinal);
         });
-        Assert.Equal(before, (await queue.PeekMessagesAsync(32)).Value.Select(m => (m.MessageId, m.DequeueCount)).Order().ToList());
-        Assert.Equal(2, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
-        var received = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
-        Assert.Equal(before.Select(m => m.MessageId), received.Select(m => m.MessageId).Order());
-        Assert.All(received, m => Assert.Equal(1, m.DequeueCount));
+        Assert.Equal(before, await EntitiesAsync());
+        Assert.Equal(2, (await Topic().ReceiveAndDeleteAsync("0363", 10, CancellationToken.None)).Count);
+    }
+
+    private VroegSignalering.Azure.Transport.LocalTopic Topic() => _app.Services.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopic>();
+
+    private async Task<List<string>> EntitiesAsync()
+    {
+        var all = new List<string>();
+        await foreach (var e in _app.Storage.Tables.GetTableClient(_app.Names.OutreachTopic).QueryAsync<global::Azure.Data.Tables.TableEntity>())
+        {
+            all.Add($"{e.PartitionKey}/{e.RowKey}/{e.ETag}");
+        }
+
+        return all;
     }
 
     [Fact]

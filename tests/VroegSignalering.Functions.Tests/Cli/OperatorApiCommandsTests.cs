@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -44,7 +45,7 @@ public sealed class OperatorApiCommandsTests : IDisposable
         Assert.True(rc == 0, error);
         Assert.Contains("re-driven: 1 sent", output, StringComparison.Ordinal);
         Assert.Equal("Dispatched", Assert.Single(await _app.RowsAsync("o|")).GetString("Status"));
-        Assert.Equal(1, (await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363")).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(1, await _app.Services.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopic>().CountAsync("0363", CancellationToken.None));
     }
 
     [Fact]

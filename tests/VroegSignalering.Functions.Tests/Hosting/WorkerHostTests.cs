@@ -35,7 +35,7 @@ public sealed class WorkerHostTests
 
         // The production choices, not the local defaults.
         Assert.Equal(TransportKind.ServiceBus, host.Services.GetRequiredService<IOptions<OutreachOptions>>().Value.Transport);
-        Assert.IsNotType<Azure.Transport.StorageQueueTransport>(host.Services.GetRequiredService<IOutreachTransport>());
+        Assert.IsNotType<Azure.Transport.LocalTopicTransport>(host.Services.GetRequiredService<IOutreachTransport>());
         Assert.IsType<TableCreditorRegistry>(host.Services.GetRequiredService<ICreditorRegistry>());
     }
 

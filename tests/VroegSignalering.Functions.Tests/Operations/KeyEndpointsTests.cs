@@ -29,7 +29,7 @@ public sealed class KeyEndpointsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var shared = TestEnvironment.Settings();
-        string[] isolation = ["Storage:TablePrefix", "SignalsIntakeQueue", "DispatchQueue", "Dispatch:StorageQueue:Prefix"];
+        string[] isolation = ["Storage:TablePrefix", "SignalsIntakeQueue", "DispatchQueue"];
         using (var before = new PipelineApp(Ring(shared, isolation, "k1")))
         {
             await PostAsync(before, TestSignals.Signal("KEYOPS-H-1", "Huur", 900m, huisnummer: 38));

@@ -9,7 +9,7 @@ using VroegSignalering.Testing;
 namespace VroegSignalering.Functions.Tests.Operations;
 
 /// <summary>
-/// POST /api/v1/operations/outbox/retry on real Azurite: failed rows go back to the gemeente's task queue,
+/// POST /api/v1/operations/outbox/retry on real Azurite: failed rows go back to the gemeente's subscription on the local topic,
 /// selected by gemeente or task, a dry run changes nothing, and bad input is 400 naming the field.
 /// </summary>
 public sealed class RetryOutboxEndpointTests : IDisposable
@@ -40,7 +40,7 @@ public sealed class RetryOutboxEndpointTests : IDisposable
         Assert.Equal("403 Forbidden (no Send claim)", (string?)dry["rows"]![0]!["lastError"]);
         Assert.Equal(0, (int)dry["sent"]!);
         Assert.All(await _app.RowsAsync("o|"), r => Assert.Equal("Failed", r.GetString("Status")));
-        Assert.False(await QueueExistsAsync("0363"), "no task may have reached the queue, which is created on first send");
+        Assert.False(await QueueExistsAsync("0363"), "no task may have reached the topic");
 
         var done = await RetryAsync("""{"gemeentecode":"0363"}""");
 
@@ -140,13 +140,10 @@ public sealed class RetryOutboxEndpointTests : IDisposable
     }
 
     private async Task<bool> QueueExistsAsync(string gemeente) =>
-        await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue(gemeente)).ExistsAsync();
+        await Topic().ExistsAsync(CancellationToken.None) && (await Topic().GemeentenAsync(CancellationToken.None)).Contains(gemeente);
 
-    private async Task<int> QueueLengthAsync(string gemeente)
-    {
-        var queue = _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue(gemeente));
-        return await queue.ExistsAsync()
-            ? (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount
-            : throw new InvalidOperationException($"Queue '{queue.Name}' does not exist: no task was ever sent to gemeente {gemeente}.");
-    }
+    // Strict: a topic table that was never written throws (404) instead of reading as empty.
+    private async Task<int> QueueLengthAsync(string gemeente) => await Topic().CountAsync(gemeente, CancellationToken.None);
+
+    private VroegSignalering.Azure.Transport.LocalTopic Topic() => _app.Services.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopic>();
 }

@@ -48,7 +48,7 @@ internal sealed class CrashPoints
     public void Install(IServiceCollection services)
     {
         services.RemoveAll<IOutreachTransport>();
-        services.AddSingleton<IOutreachTransport>(sp => new Transport(this, sp.GetRequiredService<StorageQueueTransport>()));
+        services.AddSingleton<IOutreachTransport>(sp => new Transport(this, sp.GetRequiredService<LocalTopicTransport>()));
         services.RemoveAll<IHouseholdStore>();
         services.AddSingleton<IHouseholdStore>(sp => new Store(this, sp.GetRequiredService<HouseholdTableStore>()));
     }
@@ -120,17 +120,17 @@ internal sealed class CrashPoints
     }
 }
 
-/// <summary>What reached a gemeente's task queue, counted per message id: raw, before any consumer deduplicates.</summary>
+/// <summary>What reached a gemeente's subscription on the local topic, counted per message id: raw, before any consumer deduplicates.</summary>
 internal static class RawDeliveries
 {
-    /// <summary>Every message on the queue (peeked, so nothing is hidden from later looks). A missing queue throws: it is not "no deliveries".</summary>
+    /// <summary>Every message on the topic for the gemeente (peeked, so nothing changes). A missing topic table throws: it is not "no deliveries".</summary>
     public static async Task<Dictionary<string, int>> CountAsync(PipelineApp app, string gemeente)
     {
-        var queue = app.Storage.Queues.GetQueueClient(app.Names.OutreachQueue(gemeente));
-        var peeked = (await queue.PeekMessagesAsync(32)).Value;
-        Assert.True(peeked.Length < 32, "more messages than one peek shows: the count would be incomplete");
+        // The test's own clients, never the app's (which a test may fault).
+        var topic = new LocalTopic(app.Storage, app.Names, app.Services.GetRequiredService<TimeProvider>());
+        var peeked = await topic.PeekAsync(gemeente, int.MaxValue, CancellationToken.None);
         return peeked
-            .Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId).MessageId)
+            .Select(m => m.MessageId)
             .GroupBy(id => id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
     }

@@ -33,7 +33,7 @@ public sealed class DispatchCrashPointTests : IDisposable
             {
                 ["Dispatch:SweepAfter"] = SweepAfter.ToString(),
                 ["Dispatch:ClaimLease"] = ClaimLease.ToString(),
-                ["Dispatch:StorageQueue:DuplicateDetectionWindow"] = Window.ToString(),
+                ["Dispatch:Local:DuplicateDetectionWindow"] = Window.ToString(),
             },
             services: s =>
             {

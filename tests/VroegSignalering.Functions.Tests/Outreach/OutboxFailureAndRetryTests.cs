@@ -57,7 +57,7 @@ public sealed class OutboxFailureAndRetryTests : IDisposable
             Assert.Fail("no failed rows should remain");
         }
 
-        Assert.Equal(1, (await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363")).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(1, await _app.Services.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopic>().CountAsync("0363", CancellationToken.None));
     }
 
     [Fact]
@@ -100,10 +100,10 @@ public sealed class TransportSelectionTests
     }
 
     [Fact]
-    public void Without_a_setting_the_local_storage_queue_transport_is_used()
+    public void Without_a_setting_the_local_topic_transport_is_used()
     {
         using var app = new PipelineApp();
 
-        Assert.IsType<VroegSignalering.Azure.Transport.StorageQueueTransport>(app.Services.GetRequiredService<IOutreachTransport>());
+        Assert.IsType<VroegSignalering.Azure.Transport.LocalTopicTransport>(app.Services.GetRequiredService<IOutreachTransport>());
     }
 }

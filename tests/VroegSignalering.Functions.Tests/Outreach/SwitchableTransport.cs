@@ -13,10 +13,10 @@ internal sealed class SwitchableTransport : IOutreachTransport
 
     public bool Transient { get; set; }
 
-    /// <summary>Puts this switch in front of the app's storage-queue transport.</summary>
+    /// <summary>Puts this switch in front of the app's local topic transport.</summary>
     public void Install(IServiceCollection services)
     {
-        services.AddSingleton(sp => new Inner(sp.GetRequiredService<VroegSignalering.Azure.Transport.StorageQueueTransport>()));
+        services.AddSingleton(sp => new Inner(sp.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopicTransport>()));
         services.RemoveAll<IOutreachTransport>();
         services.AddSingleton<IOutreachTransport>(sp => With(sp.GetRequiredService<Inner>()));
     }

@@ -8,7 +8,7 @@ using VroegSignalering.Testing;
 
 namespace VroegSignalering.Functions.Tests.Outreach;
 
-/// <summary>Signals → cases → triage → outbox → the gemeente's task queue, on real Azurite.</summary>
+/// <summary>Signals → cases → triage → outbox → the gemeente's subscription on the local topic, on real Azurite.</summary>
 public sealed class TriageAndDispatchIntegrationTests : IDisposable
 {
     private readonly PipelineApp _app = new(new Dictionary<string, string?> { ["Dispatch:SweepAfter"] = "00:00:00" });
@@ -104,7 +104,7 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
 
         // The dispatcher "crashes": the happy-path messages are gone, the outbox rows stay pending.
         await _app.Storage.Queues.GetQueueClient(_app.Names.DispatchQueue).ClearMessagesAsync();
-        Assert.False(await _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue("0363")).ExistsAsync(), "no task may have been sent yet");
+        Assert.False(await _app.Services.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopic>().ExistsAsync(CancellationToken.None), "no task may have been sent yet (the topic's table is created on the first send)");
         Assert.All(await _app.RowsAsync("o|"), o => Assert.Equal("Pending", o.GetString("Status")));
 
         await _app.SweepAsync();
@@ -185,13 +185,7 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
 
     private async Task<List<LocalServiceBusMessage>> TaskMessagesAsync(string gemeente)
     {
-        var queue = _app.Storage.Queues.GetQueueClient(_app.Names.OutreachQueue(gemeente));
-        if (!await queue.ExistsAsync())
-        {
-            throw new InvalidOperationException($"Queue '{queue.Name}' does not exist: no task was ever sent to gemeente {gemeente}.");
-        }
-
-        var messages = await queue.PeekMessagesAsync(32);
-        return messages.Value.Select(m => LocalServiceBusMessage.Parse(m.Body.ToString(), m.MessageId)).ToList();
+        // Strict: a topic never written to throws (404) rather than reading as "no tasks".
+        return [.. await _app.Services.GetRequiredService<VroegSignalering.Azure.Transport.LocalTopic>().PeekAsync(gemeente, int.MaxValue, CancellationToken.None)];
     }
 }

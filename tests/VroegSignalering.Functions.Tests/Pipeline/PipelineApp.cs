@@ -109,7 +109,6 @@ public sealed class PipelineApp : IDisposable
             "--set", "Storage:TablePrefix=" + Settings["Storage:TablePrefix"],
             "--set", "SignalsIntakeQueue=" + Names.SignalsIntakeQueue,
             "--set", "DispatchQueue=" + Names.DispatchQueue,
-            "--set", "Dispatch:StorageQueue:Prefix=" + Settings["Dispatch:StorageQueue:Prefix"],
         ];
         var rc = await VroegSignalering.Cli.Program.RunAsync([.. args, .. storage], env);
         return (rc, output.ToString(), error.ToString());

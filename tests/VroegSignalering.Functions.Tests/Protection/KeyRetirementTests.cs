@@ -27,7 +27,7 @@ public sealed class KeyRetirementTests
     public async Task Rotating_k1_to_k2_loses_nothing_and_k1_retires_only_after_a_rewrap()
     {
         var shared = TestEnvironment.Settings();
-        string[] isolation = ["Storage:TablePrefix", "SignalsIntakeQueue", "DispatchQueue", "Dispatch:StorageQueue:Prefix"];
+        string[] isolation = ["Storage:TablePrefix", "SignalsIntakeQueue", "DispatchQueue"];
 
         // Before: k1 for both rings.
         using (var before = new PipelineApp(Ring(shared, isolation, encryption: ["k1"], hmac: ["k1"])))

@@ -20,7 +20,7 @@ public sealed class KeyRotationTests
     public async Task After_rotating_both_keys_old_data_stays_readable_and_a_known_household_keeps_combining()
     {
         var shared = TestEnvironment.Settings();
-        string[] isolation = ["Storage:TablePrefix", "SignalsIntakeQueue", "DispatchQueue", "Dispatch:StorageQueue:Prefix"];
+        string[] isolation = ["Storage:TablePrefix", "SignalsIntakeQueue", "DispatchQueue"];
 
         using (var before = new PipelineApp(Overrides(shared, isolation, encryption: ["k1"], hmac: ["h1"])))
         {

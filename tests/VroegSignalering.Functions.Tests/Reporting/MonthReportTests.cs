@@ -13,7 +13,7 @@ namespace VroegSignalering.Functions.Tests.Reporting;
 
 /// <summary>
 /// A small generated month through the real pipeline on Azurite: the report's figures equal what
-/// storage and the task queues hold, and agree with what the generator meant to send.
+/// storage and the local topic hold, and agree with what the generator meant to send.
 /// </summary>
 public sealed class MonthReportTests : IDisposable
 {

@@ -3,21 +3,21 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Azure.Messaging;
-using VroegSignalering.Azure.Storage;
+using VroegSignalering.Azure.Transport;
 using VroegSignalering.Cli.Cli;
 using VroegSignalering.Cli.Operations;
 
 namespace VroegSignalering.Cli.Commands;
 
 /// <summary>
-/// <c>vroeg tasks tail --gemeente 0363</c>: shows outreach tasks arriving in a gemeente's local queue
-/// (the storage-queue stand-in for its Service Bus subscription), as the team's system would receive them.
+/// <c>vroeg tasks tail --gemeente 0363</c>: shows outreach tasks arriving on a gemeente's partition of the local
+/// topic (the stand-in for its Service Bus subscription), as the team's system would receive them.
 /// </summary>
 internal static class TasksCommands
 {
     public static Command Create(CliEnvironment env)
     {
-        var tasks = new Command("tasks", "Outreach tasks on the local task queues.");
+        var tasks = new Command("tasks", "Outreach tasks on the local topic (the stand-in for the Service Bus topic).");
         tasks.Subcommands.Add(Tail(env));
         return tasks;
     }
@@ -26,7 +26,7 @@ internal static class TasksCommands
     {
         var pipeline = new PipelineOptions();
         var gemeente = CommandHelpers.GemeenteOption("Four-digit gemeentecode (0363, or GM0363).");
-        var consume = new Option<bool>("--consume") { Description = "Remove each task from the queue after showing it (act as the team's consumer). Default: only look (a peek: the queue stays as it was, and only its first 32 tasks show)." };
+        var consume = new Option<bool>("--consume") { Description = "Remove each task from the topic after showing it (act as the team's consumer, receive-and-delete). Default: only look (a peek: nothing changes)." };
         var follow = new Option<bool>("--follow") { Description = "Keep waiting for new tasks until Ctrl-C." };
         var max = CommandHelpers.IntOption("--max", "Stop after this many tasks.", 1000, min: 1);
         var command = new Command("tail", "Show outreach tasks arriving for a gemeente.") { gemeente, consume, follow, max };
@@ -35,15 +35,12 @@ internal static class TasksCommands
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
             await using var services = pipeline.Build(parseResult);
-            var names = services.GetRequiredService<StorageNames>();
             var code = parseResult.GetValue(gemeente)!;
-            var queue = services.GetRequiredService<StorageClients>().Queues.GetQueueClient(names.OutreachQueue(code));
+            var topic = services.GetRequiredService<LocalTopic>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var limit = parseResult.GetValue(max);
-            var toldPeekLimit = false;
-            async Task<bool> ShowAsync(string body, string messageId)
+            async Task<bool> ShowAsync(LocalServiceBusMessage envelope)
             {
-                var envelope = LocalServiceBusMessage.Parse(body, messageId);
                 if (seen.Count >= limit || !seen.Add(envelope.MessageId))
                 {
                     return false;
@@ -56,7 +53,7 @@ internal static class TasksCommands
             await env.Out.WriteLineAsync($"{"received",-20} {"priority",-8} {"score",5}  {"due",-10}  {"team",-22} task / reasons");
             while (seen.Count < limit && !ct.IsCancellationRequested)
             {
-                if (!await queue.ExistsAsync(ct))
+                if (!await topic.ExistsAsync(ct))
                 {
                     if (!parseResult.GetValue(follow))
                     {
@@ -71,27 +68,19 @@ internal static class TasksCommands
                 if (parseResult.GetValue(consume))
                 {
                     // No more than --max still allows: each received task is deleted, so each must be shown.
-                    foreach (var m in (await queue.ReceiveMessagesAsync(Math.Min(32, limit - seen.Count), TimeSpan.FromMinutes(1), ct)).Value)
+                    foreach (var m in await topic.ReceiveAndDeleteAsync(code, Math.Min(100, limit - seen.Count), ct))
                     {
-                        await ShowAsync(m.Body.ToString(), m.MessageId);
-                        await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, ct);
+                        await ShowAsync(m);
                         progressed++;
                     }
                 }
                 else
                 {
-                    // Looking peeks: a receive would hide the tasks from the team's consumer for its visibility
-                    // timeout and count a delivery against them. A peek sees only the front of the queue (32 at most).
-                    var peeked = (await queue.PeekMessagesAsync(32, ct)).Value;
-                    foreach (var m in peeked)
+                    // Looking peeks: it reads the partition in enqueue order and changes nothing, so the team's
+                    // consumer still gets every task. Already shown tasks are skipped on a --follow round.
+                    foreach (var m in await topic.PeekAsync(code, limit, ct))
                     {
-                        progressed += await ShowAsync(m.Body.ToString(), m.MessageId) ? 1 : 0;
-                    }
-
-                    if (peeked.Length == 32 && !toldPeekLimit)
-                    {
-                        toldPeekLimit = true;
-                        await env.Error.WriteLineAsync("(a look shows the first 32 tasks of the queue; --consume goes through all of them)");
+                        progressed += await ShowAsync(m) ? 1 : 0;
                     }
                 }
 

@@ -10,7 +10,7 @@ using VroegSignalering.Cli.Operations;
 namespace VroegSignalering.Cli.Commands;
 
 /// <summary>
-/// <c>vroeg verify</c>: checks "nothing lost, nothing doubled" from storage and the task queues alone
+/// <c>vroeg verify</c>: checks "nothing lost, nothing doubled" from storage and the local topic alone
 /// (<see cref="DeliveryVerifier"/>), prints a table and optionally writes JSON; exits 1 on any loss or double,
 /// or when there is nothing to verify. scripts/crash-test.sh runs it after killing the app.
 /// </summary>
@@ -22,7 +22,7 @@ internal static class VerifyCommand
     {
         var pipeline = new PipelineOptions();
         var json = CommandHelpers.PathOption("--json", "Also write the verification as JSON to this file.");
-        var command = new Command("verify", "Check from storage and the task queues that every accepted signal is stored or quarantined once, every case revision has one task, and every task is in its gemeente's queue once (messages are read and left in place).")
+        var command = new Command("verify", "Check from storage and the local topic that every accepted signal is stored or quarantined once, every case revision has one task, and every task is in its gemeente's queue once (messages are read and left in place).")
         {
             json,
         };
@@ -51,7 +51,7 @@ internal static class VerifyCommand
     internal static string ToTable(DeliveryVerification v)
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"receipts {v.Receipts}, accepted {v.Accepted}, stored {v.Stored}, quarantined {v.Quarantined}, cases {v.Cases}, tasks {v.Tasks}, task messages {v.TaskMessages} (of which resent after a lost send record {v.ResentAfterLostRecord}), poison (parked) {v.Poison}\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"receipts {v.Receipts}, accepted {v.Accepted}, stored {v.Stored}, quarantined {v.Quarantined}, cases {v.Cases}, tasks {v.Tasks}, task messages {v.TaskMessages}, poison (parked) {v.Poison}\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"  {"guarantee",-54}{"checked",9}{"lost",7}{"doubled",9}\n");
         foreach (var g in v.Guarantees)
         {

@@ -35,7 +35,7 @@ internal sealed class PipelineOptions
 
     public Option<string[]> Settings { get; } = new("--set")
     {
-        Description = "Any app setting as key=value (repeatable), e.g. --set Dispatch:StorageQueue:Prefix=outreach-tasks-",
+        Description = "Any app setting as key=value (repeatable), e.g. --set Storage:TablePrefix=pilot",
         HelpName = "key=value",
     };
 

@@ -1,0 +1,130 @@
+using Azure;
+using Azure.Data.Tables;
+using VroegSignalering.Azure.Messaging;
+using VroegSignalering.Azure.Storage;
+using VroegSignalering.Azure.Tables;
+
+namespace VroegSignalering.Azure.Transport;
+
+/// <summary>
+/// Reads the emulated topic <see cref="LocalTopicTransport"/> writes: a table with a partition per gemeente
+/// (its subscription), message entities <c>m|&lt;enqueued ticks&gt;|&lt;message id&gt;</c> in enqueue order and
+/// duplicate-detection entities <c>id|&lt;message id&gt;</c>. Every reader of the stand-in goes through here.
+/// Expired messages are skipped, as the broker would no longer deliver them. A table that does not exist is
+/// an error (RequestFailedException 404): callers that may run before the first send ask <see cref="ExistsAsync"/>.
+/// </summary>
+public sealed class LocalTopic(StorageClients storage, StorageNames names, TimeProvider time)
+{
+    private const string MessagePrefix = "m|";
+
+    // '}' follows '|': every message RowKey sorts between the two.
+    private const string MessageEnd = "m}";
+
+    private TableClient Table => storage.Tables.GetTableClient(names.OutreachTopic);
+
+    /// <summary>RowKey of a message id's duplicate-detection entity.</summary>
+    public static string IdKey(string messageId) => "id|" + TableKeys.Escape(messageId);
+
+    /// <summary>The entity of one message in its gemeente's partition, keyed to sort in enqueue order.</summary>
+    public static TableEntity MessageEntity(string gemeente, LocalServiceBusMessage envelope)
+    {
+        var enqueued = envelope.EnqueuedTime ?? throw new ArgumentException("an enqueued message has an enqueued time", nameof(envelope));
+        var entity = new TableEntity(gemeente, MessagePrefix + TableKeys.Ticks(enqueued) + "|" + TableKeys.Escape(envelope.MessageId))
+        {
+            ["Envelope"] = envelope.ToJson(),
+        };
+        if (envelope.TimeToLive is { } ttl)
+        {
+            entity["ExpiresAt"] = enqueued + ttl;
+        }
+
+        return entity;
+    }
+
+    public async Task<bool> ExistsAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var _ in storage.Tables.QueryAsync(t => t.Name == names.OutreachTopic, maxPerPage: 1, cancellationToken: cancellationToken))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The first <paramref name="max"/> live messages of a gemeente, in enqueue order; nothing changes.</summary>
+    public async Task<IReadOnlyList<LocalServiceBusMessage>> PeekAsync(string gemeente, int max, CancellationToken cancellationToken) =>
+        [.. (await ReadAsync(gemeente, max, cancellationToken)).Select(m => m.Message)];
+
+    /// <summary>How many live messages a gemeente's subscription holds.</summary>
+    public async Task<int> CountAsync(string gemeente, CancellationToken cancellationToken) =>
+        (await ReadAsync(gemeente, int.MaxValue, cancellationToken)).Count;
+
+    /// <summary>Every gemeente with at least one live message.</summary>
+    public async Task<IReadOnlyList<string>> GemeentenAsync(CancellationToken cancellationToken) =>
+        [.. (await ReadAllAsync(cancellationToken)).Keys];
+
+    /// <summary>Every live message per gemeente, in enqueue order (a full scan: for verification and tests).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<LocalServiceBusMessage>>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {MessagePrefix} and RowKey lt {MessageEnd}");
+        var all = new SortedDictionary<string, List<LocalServiceBusMessage>>(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (Live(e, now))
+            {
+                (all.TryGetValue(e.PartitionKey, out var list) ? list : all[e.PartitionKey] = []).Add(Parse(e));
+            }
+        }
+
+        return all.ToDictionary(g => g.Key, g => (IReadOnlyList<LocalServiceBusMessage>)g.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> live messages off a gemeente's subscription, in order, as a consumer in
+    /// receive-and-delete mode: each returned message was deleted by this call (one another consumer took first is skipped).
+    /// </summary>
+    public async Task<IReadOnlyList<LocalServiceBusMessage>> ReceiveAndDeleteAsync(string gemeente, int max, CancellationToken cancellationToken)
+    {
+        var taken = new List<LocalServiceBusMessage>();
+        foreach (var (entity, message) in await ReadAsync(gemeente, max, cancellationToken))
+        {
+            try
+            {
+                await Table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken);
+                taken.Add(message);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // another consumer received it first
+            }
+        }
+
+        return taken;
+    }
+
+    private async Task<List<(TableEntity Entity, LocalServiceBusMessage Message)>> ReadAsync(string gemeente, int max, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {gemeente} and RowKey ge {MessagePrefix} and RowKey lt {MessageEnd}");
+        var found = new List<(TableEntity, LocalServiceBusMessage)>();
+        var now = time.GetUtcNow();
+        await foreach (var e in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (found.Count >= max)
+            {
+                break;
+            }
+
+            if (Live(e, now))
+            {
+                found.Add((e, Parse(e)));
+            }
+        }
+
+        return found;
+    }
+
+    private static bool Live(TableEntity e, DateTimeOffset now) => e.GetDateTimeOffset("ExpiresAt") is not { } expires || expires > now;
+
+    private static LocalServiceBusMessage Parse(TableEntity e) => LocalServiceBusMessage.Parse(e.GetString("Envelope") ?? string.Empty, e.RowKey);
+}
