@@ -98,6 +98,11 @@ kill_poster() {
   start_poster "$url" "$work/$1-receipts-$poster_kills.json" "$post_log"
 }
 
+# True when the local topic holds a task for Amsterdam (0363, the largest gemeente of the month): dispatch runs.
+tasks_in_topic() {
+  [[ $(vroeg tasks tail --gemeente 0363 --max 1 2>/dev/null | wc -l) -ge 2 ]]
+}
+
 kill_app() {
   [[ "$(cat "/proc/$APP_PID/comm" 2>/dev/null)" == dotnet ]] || die "pid $APP_PID is not the app's dotnet process"
   kill -9 "$APP_PID"
@@ -144,30 +149,53 @@ run_month() {
   start_poster "$url" "$work/$name-receipts.json" "$post_log"
 
   if [[ "$run_kills" -gt 0 ]]; then
-    # Kill moments: seeded gaps. The first app kill falls inside the reference's posting time (30-80 % of
-    # it); the others are spread over the rest of the reference run's length, so they land in processing,
-    # triage and dispatch alike. The poster is killed at its own seeded moment (10-60 % of the posting
-    # time), as soon as the app has answered at least one of its batches, so it dies mid-post.
+    # Kill moments, seeded. The first half of the app kills (at least one) come at gaps spread over the
+    # reference's length, the first inside its posting time (30-80 % of it), so they land in posting and
+    # processing. The rest wait until the first task is in the local topic and then come 1.5-5 s after each
+    # restart, so they land while tasks are being sent: a kill inside a send is what doubled tasks before the
+    # topic was one table (docs/adr/0008). Each kill is logged with the phase it fell in. The poster is killed
+    # at its own seeded moment (10-60 % of the posting time), once the app has answered one of its batches.
     RANDOM=$seed
     local span_ms=$(( (ref_seconds > 10 ? ref_seconds : 10) * 1000 )) poster_killed=false poster_kill_at first_ms
     first_ms=$(( ref_post_ms * (30 + RANDOM % 50) / 100 ))
     poster_kill_at=$(( ref_post_ms * (10 + RANDOM % 50) / 100 ))
-    local i gap_ms t0 now phase until
+    local i gap_ms t0 now phase until early=$(( (run_kills + 1) / 2 )) dispatching=false
     t0=$(date +%s%3N)
+    maybe_kill_poster() {
+      now=$(( $(date +%s%3N) - t0 ))
+      if [[ "$poster_killed" == false && $now -ge $poster_kill_at ]] && poster_midway "$app_log"; then
+        kill_poster "$name" "$now"
+        poster_killed=true
+      fi
+    }
     for i in $(seq 1 "$run_kills"); do
-      if [[ $i -eq 1 ]]; then gap_ms=$first_ms; else gap_ms=$(( (span_ms - first_ms) * (50 + RANDOM % 100) / 100 / run_kills )); fi
+      if [[ $i -eq 1 ]]; then
+        gap_ms=$first_ms
+      elif [[ $i -le $early ]]; then
+        gap_ms=$(( (span_ms - first_ms) * (50 + RANDOM % 100) / 100 / run_kills ))
+      else
+        if [[ "$dispatching" == false ]]; then
+          log "$name: waiting for the first task in the topic before the remaining $(( run_kills - i + 1 )) kills"
+          local waited=0
+          until tasks_in_topic; do
+            maybe_kill_poster
+            sleep 1
+            waited=$((waited + 1))
+            [[ $waited -lt 1800 ]] || die "$name: no task reached the topic within 30 minutes"
+          done
+          dispatching=true
+        fi
+        gap_ms=$(( 1500 + RANDOM % 3500 ))
+      fi
       until=$(( $(date +%s%3N) + gap_ms ))
       while [[ $(date +%s%3N) -lt $until ]]; do
-        now=$(( $(date +%s%3N) - t0 ))
-        if [[ "$poster_killed" == false && $now -ge $poster_kill_at ]] && poster_midway "$app_log"; then
-          kill_poster "$name" "$now"
-          poster_killed=true
-        fi
+        maybe_kill_poster
         sleep 0.05
       done
-      if kill -0 "$POSTER_PID" 2>/dev/null; then phase=posting; else phase="after posting"; fi
+      if kill -0 "$POSTER_PID" 2>/dev/null; then phase=posting; elif [[ "$dispatching" == true ]]; then phase=dispatching; else phase=processing; fi
       kill_app
       app_kills=$((app_kills + 1))
+      [[ "$phase" != dispatching ]] || dispatch_kills=$((dispatch_kills + 1))
       log "$name: SIGKILL app $i/$run_kills at +$(( ($(date +%s%3N) - t0) / 1000 )) s ($phase); restarting"
       app_start "$url" "$app_log"
     done
@@ -216,6 +244,7 @@ run_month() {
 }
 
 app_kills=0
+dispatch_kills=0
 poster_kills=0
 parked=0
 ref_seconds=0
@@ -249,7 +278,7 @@ report_differ=$(sed -n 's/^\([0-9]*\) of [0-9]* counts differ.*/\1/p' "$work/com
 differing=$(( ${report_differ:-0} + verify_differ ))
 # A re-post whose extra rows do not add up to extra answers fails the comparison without a differing count.
 [[ "$compare_rc" -eq 0 || "$differing" -gt 0 ]] || differing=1
-echo "crash-test: kills $((app_kills + poster_kills)) (app $app_kills, poster $poster_kills), $figures, poison $parked (re-driven), differing counts $differing"
+echo "crash-test: kills $((app_kills + poster_kills)) (app $app_kills, $dispatch_kills of them after dispatch began; poster $poster_kills), $figures, poison $parked (re-driven), differing counts $differing"
 ok=true
 [[ "$reference_ok" == true ]] || { log "the reference run does not verify ($work/reference-verify.txt)"; ok=false; }
 [[ "$killed_ok" == true ]] || { log "the killed run lost or doubled something ($work/killed-verify.txt)"; ok=false; }

@@ -84,15 +84,21 @@ public sealed class StorageFaults : HttpPipelinePolicy
         $"({string.Join(", ", CallerSaw.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} ×{c.Value}"))})";
 
     /// <summary>Storage clients as the app builds them from a connection string (its retry options untouched), with this policy per retry.</summary>
-    public StorageClients Clients(string connectionString) => Clients(connectionString, withoutRetries: false);
+    public StorageClients Clients(string connectionString) => Clients(connectionString, quickRetries: false);
 
-    /// <summary>The same; <paramref name="withoutRetries"/> turns the client's retries off, so a fault reaches the app at once (no back-off to wait out).</summary>
-    public StorageClients Clients(string connectionString, bool withoutRetries) =>
+    /// <summary>
+    /// The same; <paramref name="quickRetries"/> keeps the client's retries (so a fault that outlasts them reaches
+    /// the app in the shape the SDK gives, e.g. an AggregateException of every try) but with a fixed 10 ms back-off
+    /// and <see cref="MaxRetries"/> retries, so a test does not wait out the SDK's real back-off.
+    /// </summary>
+    public StorageClients Clients(string connectionString, bool quickRetries) =>
         StorageClients.FromConnectionString(connectionString, options =>
         {
-            if (withoutRetries)
+            if (quickRetries)
             {
-                options.Retry.MaxRetries = 0;
+                options.Retry.Mode = RetryMode.Fixed;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+                options.Retry.MaxRetries = MaxRetries;
             }
 
             options.AddPolicy(new Outcome(this), HttpPipelinePosition.PerCall);

@@ -21,6 +21,10 @@ public static class TransientFailure
     /// The same, and also a cancellation the caller did not ask for: the SDK reports its own network timeout
     /// as a <see cref="TaskCanceledException"/>, which only the caller's token tells apart from being stopped.
     /// </summary>
-    public static bool IsTransient(Exception exception, CancellationToken callerToken) =>
-        exception is OperationCanceledException ? !callerToken.IsCancellationRequested : IsTransient(exception);
+    public static bool IsTransient(Exception exception, CancellationToken callerToken) => exception switch
+    {
+        OperationCanceledException => !callerToken.IsCancellationRequested,
+        AggregateException agg => agg.InnerExceptions.All(e => IsTransient(e, callerToken)), // the SDK's "retry failed after N tries"
+        _ => IsTransient(exception),
+    };
 }

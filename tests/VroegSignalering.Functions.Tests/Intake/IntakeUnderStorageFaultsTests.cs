@@ -9,7 +9,8 @@ using VroegSignalering.Testing;
 namespace VroegSignalering.Functions.Tests.Intake;
 
 /// <summary>
-/// Intake when storage fails for longer than the SDK's retries, for each kind of fault: the creditor gets a
+/// Intake when storage fails for longer than the SDK's retries (kept, with a short back-off, so the app gets the
+/// exception the SDK gives after its last try), for each kind of fault: the creditor gets a
 /// 503 problem with Retry-After (a client that retries on 503 and 429 sends it again), and the re-post stores
 /// each signal once, even when the failed attempt's queue write had landed.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class IntakeUnderStorageFaultsTests
     public async Task A_storage_failure_that_outlasts_the_retries_answers_503_with_retry_after_and_the_repost_stores_each_signal_once(StorageFault kind)
     {
         var faults = new StorageFaults(seed: 5, rate: 1, outlastRate: 1, matches: IsQueueSend, only: kind);
-        using var app = new PipelineApp(services: s => s.AddSingleton(faults.Clients(Azurite.ConnectionString, withoutRetries: true)));
+        using var app = new PipelineApp(services: s => s.AddSingleton(faults.Clients(Azurite.ConnectionString, quickRetries: true)));
         var body = TestSignals.Array(TestSignals.Signal("FLT-503-1"), TestSignals.Signal("FLT-503-2", huisnummer: 9));
 
         using (var refused = await app.PostAsync(TestEnvironment.HuurKey, body))
