@@ -25,14 +25,38 @@ public sealed class LocalTopic(StorageClients storage, StorageNames names, TimeP
     /// <summary>RowKey of a message id's duplicate-detection entity.</summary>
     public static string IdKey(string messageId) => "id|" + TableKeys.Escape(messageId);
 
-    /// <summary>The entity of one message in its gemeente's partition, keyed to sort in enqueue order.</summary>
-    public static TableEntity MessageEntity(string gemeente, LocalServiceBusMessage envelope)
+    /// <summary>A table string property holds at most 32K UTF-16 characters (64 KiB): the envelope is split over properties of this size.</summary>
+    public const int EnvelopePartChars = 32 * 1024;
+
+    /// <summary>
+    /// Envelope parts per message: 15 × 64 KiB stays below the entity's 1 MiB with its keys and expiry, and the
+    /// envelope of a message at Service Bus Standard's 256 KB limit fits.
+    /// </summary>
+    public const int MaxEnvelopeParts = 15;
+
+    /// <summary>The largest envelope (JSON characters) the stand-in holds; a larger message is refused as too large, as the topic refuses one.</summary>
+    public const int MaxEnvelopeChars = EnvelopePartChars * MaxEnvelopeParts;
+
+    /// <summary>
+    /// The entity of one message in its gemeente's partition, keyed to sort in enqueue order, its envelope in
+    /// <c>Envelope</c>, <c>Envelope1</c>, <c>Envelope2</c>… of at most <see cref="EnvelopePartChars"/> each;
+    /// null when the envelope is longer than <see cref="MaxEnvelopeChars"/>.
+    /// </summary>
+    public static TableEntity? MessageEntity(string gemeente, LocalServiceBusMessage envelope)
     {
         var enqueued = envelope.EnqueuedTime ?? throw new ArgumentException("an enqueued message has an enqueued time", nameof(envelope));
-        var entity = new TableEntity(gemeente, MessagePrefix + TableKeys.Ticks(enqueued) + "|" + TableKeys.Escape(envelope.MessageId))
+        var json = envelope.ToJson();
+        if (json.Length > MaxEnvelopeChars)
         {
-            ["Envelope"] = envelope.ToJson(),
-        };
+            return null;
+        }
+
+        var entity = new TableEntity(gemeente, MessagePrefix + TableKeys.Ticks(enqueued) + "|" + TableKeys.Escape(envelope.MessageId));
+        for (var part = 0; part * EnvelopePartChars < json.Length || part == 0; part++)
+        {
+            var start = part * EnvelopePartChars;
+            entity[EnvelopeProperty(part)] = json.Substring(start, Math.Min(EnvelopePartChars, json.Length - start));
+        }
         if (envelope.TimeToLive is { } ttl)
         {
             entity["ExpiresAt"] = enqueued + ttl;
@@ -126,5 +150,16 @@ public sealed class LocalTopic(StorageClients storage, StorageNames names, TimeP
 
     private static bool Live(TableEntity e, DateTimeOffset now) => e.GetDateTimeOffset("ExpiresAt") is not { } expires || expires > now;
 
-    private static LocalServiceBusMessage Parse(TableEntity e) => LocalServiceBusMessage.Parse(e.GetString("Envelope") ?? string.Empty, e.RowKey);
+    private static string EnvelopeProperty(int part) => part == 0 ? "Envelope" : "Envelope" + part.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static LocalServiceBusMessage Parse(TableEntity e)
+    {
+        var json = new System.Text.StringBuilder(e.GetString("Envelope") ?? string.Empty);
+        for (var part = 1; e.GetString(EnvelopeProperty(part)) is { } more; part++)
+        {
+            json.Append(more);
+        }
+
+        return LocalServiceBusMessage.Parse(json.ToString(), e.RowKey);
+    }
 }

@@ -64,7 +64,12 @@ public sealed class LocalTopicTransport(TableSet tables, StorageNames names, Tim
         for (var round = 0; round < 3; round++)
         {
             var now = time.GetUtcNow();
-            var entity = LocalTopic.MessageEntity(gemeente, Envelope(message, now));
+            if (LocalTopic.MessageEntity(gemeente, Envelope(message, now)) is not { } entity)
+            {
+                return new PublishOutcome(message.MessageId, PublishStatus.FailedPermanently,
+                    $"413 the message's envelope is longer than the local topic holds ({LocalTopic.MaxEnvelopeChars} characters)");
+            }
+
             var id = new TableEntity(gemeente, idKey) { ["AcceptedAt"] = now, ["MessageRowKey"] = entity.RowKey };
             if (await TrySubmitAsync(topic, new TableTransactionAction(TableTransactionActionType.Add, id), entity, cancellationToken))
             {

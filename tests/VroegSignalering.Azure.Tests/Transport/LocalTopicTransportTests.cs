@@ -166,6 +166,25 @@ public sealed class LocalTopicTransportTests
     }
 
     [Fact]
+    public async Task A_message_longer_than_a_table_property_arrives_whole_and_one_longer_than_the_topic_holds_is_refused_and_writes_nothing()
+    {
+        var transport = Transport(Azurite.Clients());
+        // 200,000 characters: a message near Service Bus Standard's 256 KB, seven envelope parts.
+        var large = Message("t-large") with { Body = "{\"notes\":\"" + new string('x', 200_000) + "\"}" };
+        var tooLarge = Message("t-too-large") with { Body = new string('y', LocalTopic.MaxEnvelopeChars) };
+
+        var outcomes = await transport.PublishAsync([large, tooLarge], CancellationToken.None);
+
+        Assert.Equal(PublishStatus.Sent, outcomes[0].Status);
+        Assert.Equal(PublishStatus.FailedPermanently, outcomes[1].Status);
+        Assert.StartsWith("413 ", outcomes[1].Reason, StringComparison.Ordinal);
+        var delivered = Assert.Single(await Topic().PeekAsync("0363", 10, CancellationToken.None));
+        Assert.Equal("t-large", delivered.MessageId);
+        Assert.Equal(large.Body, delivered.Body);
+        Assert.Equal(["t-large"], (await Topic().ReadAllAsync(CancellationToken.None))["0363"].Select(m => m.MessageId));
+    }
+
+    [Fact]
     public async Task Reading_a_topic_nothing_was_ever_sent_to_is_an_error_not_empty()
     {
         Assert.False(await Topic().ExistsAsync(CancellationToken.None));

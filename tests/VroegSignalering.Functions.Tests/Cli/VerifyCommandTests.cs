@@ -95,7 +95,7 @@ public sealed class VerifyCommandTests : IDisposable
         await RunMonthAsync();
         var first = (await Topic().PeekAsync("0363", 1, CancellationToken.None)).Single();
         var copy = first with { EnqueuedTime = first.EnqueuedTime!.Value.AddSeconds(1) };
-        await _app.Storage.Tables.GetTableClient(_app.Names.OutreachTopic).AddEntityAsync(VroegSignalering.Azure.Transport.LocalTopic.MessageEntity("0363", copy));
+        await _app.Storage.Tables.GetTableClient(_app.Names.OutreachTopic).AddEntityAsync(VroegSignalering.Azure.Transport.LocalTopic.MessageEntity("0363", copy)!);
         var taskId = first.MessageId;
 
         var (rc, output, _) = await _app.RunCliAsync("verify");
