@@ -44,7 +44,7 @@ public sealed record DeliveryVerification(
 /// </list>
 /// Any second message of one task is a double: the local topic's duplicate detection is as atomic as the broker's.
 /// </summary>
-public sealed class DeliveryVerifier(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, QuarantineTableStore quarantine)
+public sealed class DeliveryVerifier(StorageNames names, LocalTopic topic, TableSet tables, RunObserver observer, QuarantineTableStore quarantine)
 {
     private const int Examples = 20;
 
@@ -68,12 +68,11 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
             }
         }
 
+        var households = await observer.ReadHouseholdsAsync(cancellationToken);
         var copies = new Dictionary<string, int>(StringComparer.Ordinal);
-        var stored = 0;
-        await foreach (var (_, s) in households.ScanSignalsAsync(cancellationToken))
+        foreach (var s in households.Signals)
         {
             copies[s.SignalId] = copies.GetValueOrDefault(s.SignalId) + 1;
-            stored++;
         }
 
         var quarantined = await quarantine.ListAsync(null, cancellationToken);
@@ -87,17 +86,7 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         var signalsLost = accepted.Where(id => !copies.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
         var signalsDoubled = copies.Where(c => c.Value > 1 || !accepted.Contains(c.Key)).Select(c => c.Key).Order(StringComparer.Ordinal).ToList();
 
-        var cases = new List<HouseholdCase>();
-        await foreach (var (_, c) in households.ScanCasesAsync(cancellationToken))
-        {
-            cases.Add(c);
-        }
-
-        var tasks = new List<OutreachTask>();
-        await foreach (var (_, t) in households.ScanTasksAsync(cancellationToken))
-        {
-            tasks.Add(t);
-        }
+        var (cases, tasks) = (households.Cases, households.Tasks);
 
         var tasksPerRevision = tasks.GroupBy(t => (t.CaseId, t.Revision)).ToDictionary(g => g.Key, g => g.Count());
         var revisions = cases.SelectMany(c => Enumerable.Range(1, Math.Max(0, c.Revision)).Select(r => (c.CaseId, Revision: r))).ToHashSet();
@@ -105,7 +94,7 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         var revisionsDoubled = tasksPerRevision.Where(t => t.Value > 1 || !revisions.Contains(t.Key)).Select(t => Name(t.Key)).Order(StringComparer.Ordinal).ToList();
 
         var outbox = new Dictionary<string, OutboxStatus>(StringComparer.Ordinal);
-        await foreach (var (_, o) in households.ScanOutboxAsync(cancellationToken))
+        foreach (var o in households.Outbox)
         {
             outbox[o.TaskId] = o.Status;
         }
@@ -129,11 +118,11 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        var poison = await QueueLengthAsync(names.SignalsIntakeQueue + "-poison", cancellationToken) + await QueueLengthAsync(names.DispatchQueue + "-poison", cancellationToken);
+        var poison = await observer.PoisonedAsync(cancellationToken);
         return new DeliveryVerification(
             receipts.Count,
             accepted.Count,
-            stored,
+            households.Signals.Count,
             quarantined.Count,
             cases.Count,
             tasks.Count,
@@ -169,17 +158,5 @@ public sealed class DeliveryVerifier(StorageClients storage, StorageNames names,
         }
 
         return counts;
-    }
-
-    private async Task<int> QueueLengthAsync(string queue, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await storage.Queues.GetQueueClient(queue).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return 0;
-        }
     }
 }

@@ -117,7 +117,7 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
             }
         }
 
-        var poison = await QueueLengthAsync(names.SignalsIntakeQueue + "-poison", cancellationToken) + await QueueLengthAsync(names.DispatchQueue + "-poison", cancellationToken);
+        var poison = await PoisonedAsync(cancellationToken);
         return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison);
     }
 
@@ -150,6 +150,10 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
 
         return new DdasExportSource(cases, signals, tasks, outboxRows);
     }
+
+    /// <summary>Messages parked in the intake and dispatch poison queues (0 for a poison queue never created).</summary>
+    public async Task<int> PoisonedAsync(CancellationToken cancellationToken) =>
+        await QueueLengthAsync(names.SignalsIntakeQueue + "-poison", cancellationToken) + await QueueLengthAsync(names.DispatchQueue + "-poison", cancellationToken);
 
     private async Task<int> QueueLengthAsync(string queue, CancellationToken cancellationToken)
     {
