@@ -37,6 +37,7 @@ public sealed partial class SignalProcessor(
 
     public async Task<ChunkOutcome> ProcessAsync(SignalChunk chunk, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Processing);
         using var activity = VroegTelemetry.StartFromTraceParent("signals.process", chunk.TraceParent);
         activity?.SetTag("vroeg.receipt", chunk.ReceiptId);
         activity?.SetTag("vroeg.chunk", chunk.Chunk);
@@ -70,8 +71,11 @@ public sealed partial class SignalProcessor(
     /// Records the chunk as processed on its receipt (the creditor's intake status). Called last, after the
     /// fast path, so "processed" means everything for the chunk is done; a retried chunk records it again.
     /// </summary>
-    public Task CompleteAsync(ChunkOutcome outcome, CancellationToken cancellationToken) =>
-        receipts.RecordChunkAsync(outcome.ReceiptId, outcome.Progress, cancellationToken);
+    public async Task CompleteAsync(ChunkOutcome outcome, CancellationToken cancellationToken)
+    {
+        using var stage = WorkStage.Enter(WorkStage.Processing);
+        await receipts.RecordChunkAsync(outcome.ReceiptId, outcome.Progress, cancellationToken);
+    }
 
     private async Task<(Fate, HouseholdChange?, bool)> ProcessOneAsync(SignalChunk chunk, QueuedSignal queued, string? traceParent, DateTimeOffset now, CancellationToken cancellationToken)
     {

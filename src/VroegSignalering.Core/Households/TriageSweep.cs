@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Households;
@@ -23,6 +24,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
 
     public async Task<TriageSweepSummary> RunAsync(CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Triage);
         var wait = options.CurrentValue.IntakeBacklogWait;
         if (wait > TimeSpan.Zero)
         {

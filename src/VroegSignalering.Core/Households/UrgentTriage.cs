@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Households;
@@ -19,6 +20,7 @@ public sealed class UrgentTriage(HouseholdTriage triage, IDispatchQueue dispatch
             return 0;
         }
 
+        using var stage = WorkStage.Enter(WorkStage.Triage);
         var committed = new List<OutboxPointer>();
         foreach (var householdKey in householdKeys)
         {

@@ -21,6 +21,7 @@ public sealed class SignalIntake(
 
     public async Task<IntakeResult> SubmitAsync(Creditor creditor, SignalFormat format, IntakeMode mode, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Intake);
         using var activity = VroegTelemetry.Source.StartActivity("intake.submit");
         activity?.SetTag("vroeg.creditor", creditor.Id);
         var receiptId = StableIds.From("r-", creditor.Id, mode.ToString(), format.ToString(), StableIds.Sha256Hex(body.Span));

@@ -53,6 +53,7 @@ public sealed partial class OutboxDispatcher(
 
     public async Task<DispatchSummary> DispatchAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Dispatch);
         var pending = new List<(OutboxPointer Pointer, Versioned<OutboxEntry> Entry, OutboundMessage Message)>();
         var summary = DispatchSummary.Empty;
         foreach (var pointer in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId)))
@@ -120,6 +121,7 @@ public sealed partial class OutboxDispatcher(
     /// <summary>The sweeper: sends pending rows the happy path left behind (older than SweepAfter).</summary>
     public async Task<DispatchSummary> SweepAsync(CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Dispatch);
         var cutoff = time.GetUtcNow() - options.Value.SweepAfter;
         var summary = DispatchSummary.Empty;
         var batch = new List<OutboxPointer>();
@@ -157,6 +159,7 @@ public sealed partial class OutboxDispatcher(
     /// </summary>
     public async Task<OutboxRetryResult> RetryFailedAsync(OutboxRetryFilter filter, bool dryRun, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Dispatch);
         var pointers = new List<OutboxPointer>();
         var rows = new List<FailedOutboxRow>();
         await foreach (var pointer in index.ListAsync(OutboxIndexState.Failed, DateTimeOffset.MaxValue, cancellationToken))
