@@ -119,6 +119,31 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         return response.HasValue ? new Versioned<HouseholdCase>(ToCase(response.Value!), response.Value!.ETag.ToString()) : null;
     }
 
+    public async Task<(Versioned<OutboxEntry>? Outbox, Versioned<HouseholdCase>? Case)> GetOutboxWithCaseAsync(string householdKey, string taskId, CancellationToken cancellationToken)
+    {
+        var table = await Table(householdKey, cancellationToken);
+        var outboxKey = OutboxPrefix + taskId;
+        const string caseFrom = CasePrefix;
+        const string caseTo = "c}";
+        Versioned<OutboxEntry>? outbox = null;
+        var cases = new List<Versioned<HouseholdCase>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(
+            x => x.PartitionKey == householdKey && (x.RowKey == outboxKey || (x.RowKey.CompareTo(caseFrom) >= 0 && x.RowKey.CompareTo(caseTo) < 0)),
+            cancellationToken: cancellationToken))
+        {
+            if (e.RowKey == outboxKey)
+            {
+                outbox = new Versioned<OutboxEntry>(ToOutbox(e), e.ETag.ToString());
+            }
+            else
+            {
+                cases.Add(new Versioned<HouseholdCase>(ToCase(e), e.ETag.ToString()));
+            }
+        }
+
+        return (outbox, outbox is null ? null : cases.FirstOrDefault(c => c.Value.CaseId == outbox.Value.CaseId));
+    }
+
     public async Task<Versioned<OutboxEntry>?> ClaimOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, DateTimeOffset claimedAt, CancellationToken cancellationToken)
     {
         var claimed = entry.Value.ClaimedBy(claimedAt);

@@ -6,35 +6,65 @@ using VroegSignalering.Core.Households;
 namespace VroegSignalering.Azure.Tables;
 
 /// <summary>
-/// Pointers to outbox rows by state, sharded by household key (16 partitions per state), row keys
-/// ordered by creation time so the sweeper reads only rows older than its cutoff.
+/// Pointers to outbox rows by state. A pointer's partition is its state and the minute it was created
+/// (<c>pending-&lt;ticks of the minute&gt;</c>), so the pointers one triage batch writes, and the ones one dispatch
+/// message removes, share a partition or two and go in one transaction each. Row keys are ordered by creation
+/// time so the sweeper reads only rows older than its cutoff. Pointers written before this layout (partitions
+/// <c>pending-0</c> … <c>pending-f</c>) are still listed and removed.
 /// </summary>
 public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
 {
+    private const int MaxPerTransaction = 100;
+    private static readonly long BucketTicks = TimeSpan.TicksPerMinute;
+
     public async Task AddAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
-        await table.UpsertEntityAsync(
-            new TableEntity(Partition(state, pointer.HouseholdKey), RowKey(pointer))
+        await table.UpsertEntityAsync(Entity(pointer, state), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task AddManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
+        foreach (var group in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId, p.CreatedAt)).GroupBy(p => Partition(state, p)))
+        {
+            foreach (var chunk in group.Chunk(MaxPerTransaction))
             {
-                ["HouseholdKey"] = pointer.HouseholdKey,
-                ["TaskId"] = pointer.TaskId,
-                ["Gemeente"] = pointer.Gemeentecode,
-                ["CreatedAt"] = pointer.CreatedAt,
-            },
-            TableUpdateMode.Replace,
-            cancellationToken);
+                // Upserts never conflict, so a transaction of them succeeds or fails as a whole (then it is retried whole).
+                await table.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(p, state))), cancellationToken);
+            }
+        }
     }
 
     public async Task RemoveAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
-        try
+        if (!await DeleteAsync(table, Partition(state, pointer), RowKey(pointer), cancellationToken))
         {
-            await table.DeleteEntityAsync(Partition(state, pointer.HouseholdKey), RowKey(pointer), ETag.All, cancellationToken);
+            await DeleteAsync(table, LegacyPartition(state, pointer.HouseholdKey), RowKey(pointer), cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+    }
+
+    public async Task RemoveManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
+        foreach (var group in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId, p.CreatedAt)).GroupBy(p => Partition(state, p)))
         {
+            foreach (var chunk in group.Chunk(MaxPerTransaction))
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(group.Key, RowKey(p)), ETag.All)), cancellationToken);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 404)
+                {
+                    // One of them is gone already (removed by another dispatcher, or written in the legacy layout): one by one.
+                    foreach (var pointer in chunk)
+                    {
+                        await RemoveAsync(pointer, state, cancellationToken);
+                    }
+                }
+            }
         }
     }
 
@@ -43,7 +73,7 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
         var cutoff = createdBefore == DateTimeOffset.MaxValue ? "~" : TableKeys.Ticks(createdBefore);
 
-        // The state's 16 shards in one range query ("pending-0" … "pending-f"; '.' sorts after '-').
+        // Every partition of the state in one range query ("pending-…"; '.' sorts after '-').
         var from = state.ToString().ToLowerInvariant() + "-";
         var to = state.ToString().ToLowerInvariant() + ".";
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(from) > 0 && x.PartitionKey.CompareTo(to) < 0 && x.RowKey.CompareTo(cutoff) < 0, cancellationToken: cancellationToken))
@@ -54,7 +84,35 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
         }
     }
 
-    private static string Partition(OutboxIndexState state, string householdKey) =>
+    // False when the row was not there.
+    private static async Task<bool> DeleteAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    private static TableEntity Entity(OutboxPointer pointer, OutboxIndexState state) => new(Partition(state, pointer), RowKey(pointer))
+    {
+        ["HouseholdKey"] = pointer.HouseholdKey,
+        ["TaskId"] = pointer.TaskId,
+        ["Gemeente"] = pointer.Gemeentecode,
+        ["CreatedAt"] = pointer.CreatedAt,
+    };
+
+    private static string Partition(OutboxIndexState state, OutboxPointer pointer)
+    {
+        var ticks = pointer.CreatedAt.UtcTicks;
+        return $"{state.ToString().ToLowerInvariant()}-{TableKeys.Ticks(new DateTimeOffset(ticks - (ticks % BucketTicks), TimeSpan.Zero))}";
+    }
+
+    private static string LegacyPartition(OutboxIndexState state, string householdKey) =>
         $"{state.ToString().ToLowerInvariant()}-{(householdKey.Length > 0 ? char.ToLowerInvariant(householdKey[0]) : '0')}";
 
     private static string RowKey(OutboxPointer pointer) => $"{TableKeys.Ticks(pointer.CreatedAt)}|{pointer.HouseholdKey}|{pointer.TaskId}";

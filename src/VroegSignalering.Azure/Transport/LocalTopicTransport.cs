@@ -26,34 +26,134 @@ public sealed class LocalTopicTransport(TableSet tables, StorageNames names, Tim
     /// <summary>The topic's duplicate detection window (Dispatch:Local:DuplicateDetectionWindow, by default Dispatch:ServiceBus's).</summary>
     public TimeSpan DuplicateDetectionWindow { get; } = options.Value.DuplicateDetectionWindow;
 
+    /// <summary>Most messages in one batch (two entities each: a transaction holds at most 100).</summary>
+    public const int MaxBatchMessages = 50;
+
+    // Envelope characters in one batch, well inside a transaction's 4 MiB.
+    private const int MaxBatchChars = 1_000_000;
+
     public async Task<IReadOnlyList<PublishOutcome>> PublishAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)
     {
         var topic = await tables.GetAsync(names.OutreachTopic, cancellationToken);
-        var outcomes = new PublishOutcome[messages.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, messages.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        var outcomes = new PublishOutcome?[messages.Count];
+        var byGemeente = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < messages.Count; i++)
         {
-            var message = messages[i];
-            if (!message.ApplicationProperties.TryGetValue("gemeentecode", out var gemeente) || gemeente.Length != 4 || !gemeente.All(char.IsAsciiDigit))
+            if (!messages[i].ApplicationProperties.TryGetValue("gemeentecode", out var gemeente) || gemeente.Length != 4 || !gemeente.All(char.IsAsciiDigit))
             {
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedPermanently, "400 message has no valid gemeentecode property");
+                outcomes[i] = new PublishOutcome(messages[i].MessageId, PublishStatus.FailedPermanently, "400 message has no valid gemeentecode property");
+                continue;
+            }
+
+            if (!byGemeente.TryGetValue(gemeente, out var list))
+            {
+                byGemeente[gemeente] = list = [];
+            }
+
+            list.Add(i);
+        }
+
+        // As Service Bus takes a batch: the messages for one subscription's partition go in transactions of up to
+        // 50 (message + id entity each), all or nothing. A batch that meets an id seen before, or fails at all,
+        // is sent again one message at a time, where duplicate detection decides per message.
+        var batches = byGemeente.SelectMany(g => Batches(g.Key, g.Value, messages)).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
+        {
+            if (batch.Batchable && batch.Indexes.Count > 1 && await TrySubmitBatchAsync(topic, batch.Entities, ct))
+            {
+                foreach (var i in batch.Indexes)
+                {
+                    outcomes[i] = new PublishOutcome(messages[i].MessageId, PublishStatus.Sent);
+                }
+
                 return;
             }
 
-            try
+            foreach (var i in batch.Indexes)
             {
-                outcomes[i] = await SendAsync(topic, gemeente, message, ct);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // The write may have landed: the retry meets its id entity and is dropped.
-                outcomes[i] = new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, "send timed out");
-            }
-            catch (Exception ex) when (ex is RequestFailedException || TransientFailure.IsTransient(ex))
-            {
-                outcomes[i] = new PublishOutcome(message.MessageId, Classify(ex), Describe(ex));
+                outcomes[i] = await SendOneAsync(topic, batch.Gemeente, messages[i], ct);
             }
         });
-        return outcomes;
+        return outcomes.Select((o, i) => o ?? new PublishOutcome(messages[i].MessageId, PublishStatus.FailedTransiently, "not sent")).ToList();
+    }
+
+    private sealed class Batch(string gemeente)
+    {
+        public string Gemeente => gemeente;
+
+        public List<int> Indexes { get; } = [];
+
+        public List<TableTransactionAction> Entities { get; } = [];
+
+        public int Chars { get; set; }
+
+        /// <summary>False when a message in it is too long for the topic: the single send refuses that one.</summary>
+        public bool Batchable { get; set; } = true;
+    }
+
+    private IEnumerable<Batch> Batches(string gemeente, List<int> indexes, IReadOnlyList<OutboundMessage> messages)
+    {
+        var now = time.GetUtcNow();
+        var current = new Batch(gemeente);
+        foreach (var i in indexes)
+        {
+            var size = messages[i].Body.Length;
+            if (current.Indexes.Count > 0 && (current.Indexes.Count == MaxBatchMessages || current.Chars + size > MaxBatchChars))
+            {
+                yield return current;
+                current = new Batch(gemeente);
+            }
+
+            current.Indexes.Add(i);
+            current.Chars += size;
+            if (LocalTopic.MessageEntity(gemeente, Envelope(messages[i], now)) is { } entity)
+            {
+                current.Entities.Add(new TableTransactionAction(TableTransactionActionType.Add,
+                    new TableEntity(gemeente, LocalTopic.IdKey(messages[i].MessageId)) { ["AcceptedAt"] = now, ["MessageRowKey"] = entity.RowKey }));
+                current.Entities.Add(new TableTransactionAction(TableTransactionActionType.Add, entity));
+            }
+            else
+            {
+                current.Batchable = false;
+            }
+        }
+
+        if (current.Indexes.Count > 0)
+        {
+            yield return current;
+        }
+    }
+
+    // False when the batch did not go in as a whole: nothing of it was written, or (a lost reply) all of it was,
+    // and the single sends then meet the id entities and report the messages as sent.
+    private static async Task<bool> TrySubmitBatchAsync(TableClient topic, List<TableTransactionAction> entities, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await topic.SubmitTransactionAsync(entities, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is RequestFailedException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested) || TransientFailure.IsTransient(ex, cancellationToken))
+        {
+            return false;
+        }
+    }
+
+    private async Task<PublishOutcome> SendOneAsync(TableClient topic, string gemeente, OutboundMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync(topic, gemeente, message, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The write may have landed: the retry meets its id entity and is dropped.
+            return new PublishOutcome(message.MessageId, PublishStatus.FailedTransiently, "send timed out");
+        }
+        catch (Exception ex) when (ex is RequestFailedException || TransientFailure.IsTransient(ex))
+        {
+            return new PublishOutcome(message.MessageId, Classify(ex), Describe(ex));
+        }
     }
 
     private async Task<PublishOutcome> SendAsync(TableClient topic, string gemeente, OutboundMessage message, CancellationToken cancellationToken)

@@ -154,6 +154,9 @@ public interface IHouseholdStore
 
     Task<Versioned<HouseholdCase>?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken);
 
+    /// <summary>The outbox row and the case it belongs to, in one read (either may be missing).</summary>
+    Task<(Versioned<OutboxEntry>? Outbox, Versioned<HouseholdCase>? Case)> GetOutboxWithCaseAsync(string householdKey, string taskId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Claims a pending outbox row for one dispatcher (<see cref="OutboxEntry.ClaimedBy"/>), guarded by the
     /// version it was read at. Returns the claimed row with its new version, or null (nothing written) when
@@ -178,7 +181,8 @@ public interface IHouseholdStore
 public sealed record CaseMove(Versioned<HouseholdCase> Before, HouseholdCase After);
 
 /// <summary>Marks households whose signals changed, for TriageCases to pick up (its watermark).</summary>
-public sealed record HouseholdChange(string HouseholdKey, string Gemeentecode, DateTimeOffset ChangedAt, string? Version = null);
+/// <summary>A household marked for triage; <see cref="Version"/> and <see cref="Location"/> are the store's, from reading the mark.</summary>
+public sealed record HouseholdChange(string HouseholdKey, string Gemeentecode, DateTimeOffset ChangedAt, string? Version = null, string? Location = null);
 
 public interface IHouseholdChangeFeed
 {
@@ -190,6 +194,12 @@ public interface IHouseholdChangeFeed
 
     /// <summary>Removes the mark unless it changed since it was read (then the household is triaged again).</summary>
     Task<bool> AcknowledgeAsync(HouseholdChange change, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="AcknowledgeAsync"/> for many marks, in as few requests as the store allows; a mark that changed
+    /// since it was read stays. Returns how many were removed.
+    /// </summary>
+    Task<int> AcknowledgeManyAsync(IReadOnlyList<HouseholdChange> changes, CancellationToken cancellationToken);
 }
 
 /// <summary>Points at an outbox row from outside its partition, so the sweeper can find rows not yet sent.</summary>
@@ -206,10 +216,20 @@ public enum OutboxIndexState
 
 public interface IOutboxIndex
 {
-    /// <summary>Idempotent. Pending pointers are written before the triage commit; one whose row never committed is cleaned up by the sweeper.</summary>
+    /// <summary>
+    /// Idempotent. Pending pointers are written after the triage commit and before the household's change mark is
+    /// acknowledged; a pointer whose row is missing (a row removed since) is cleaned up by the sweeper.
+    /// </summary>
     Task AddAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken);
 
+    /// <summary><see cref="AddAsync"/> for many pointers, in as few requests as the store allows.</summary>
+    Task AddManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken);
+
+    /// <summary>Idempotent: removing a pointer that is gone is not an error.</summary>
     Task RemoveAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken);
+
+    /// <summary><see cref="RemoveAsync"/> for many pointers, in as few requests as the store allows.</summary>
+    Task RemoveManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken);
 
     IAsyncEnumerable<OutboxPointer> ListAsync(OutboxIndexState state, DateTimeOffset createdBefore, CancellationToken cancellationToken);
 }

@@ -9,7 +9,10 @@ using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Households;
 
-/// <summary>The result of triaging one household, with the outbox rows it committed (to announce to the dispatcher).</summary>
+/// <summary>
+/// The result of triaging one household. <see cref="Committed"/>: the pending outbox rows the caller must point at in
+/// the outbox index and announce to the dispatcher (those committed now, and any still pending from an earlier run).
+/// </summary>
 public sealed record TriageOutcome(int CasesOpened, int TasksCreated, int RepeatsWithoutTask, DateTimeOffset? WaitUntil, IReadOnlyList<OutboxPointer> Committed)
 {
     public static readonly TriageOutcome None = new(0, 0, 0, null, []);
@@ -22,12 +25,13 @@ public sealed record TriageOutcome(int CasesOpened, int TasksCreated, int Repeat
 /// outreach is due, commits case + task + outbox row in one transaction guarded by ETags. Two workers on
 /// the same household, or a replayed message, produce exactly one task per revision: the loser of the
 /// race re-reads, finds the signals assigned, and has nothing left to do. The caller announces the
-/// committed outbox rows to the dispatcher (batched, see <see cref="IDispatchQueue"/>); if that never
-/// happens, the sweeper finds them through their pointers.
+/// committed outbox rows: it writes their pointers to the outbox index (batched, after the commit) and then
+/// to the dispatcher (<see cref="IDispatchQueue"/>), and only then acknowledges the household's change mark.
+/// A crash between the commit and the pointer leaves the mark, so the next run triages the household again
+/// and returns its still-pending rows to be pointed at and announced once more.
 /// </summary>
 public sealed partial class HouseholdTriage(
     IHouseholdStore store,
-    IOutboxIndex outboxIndex,
     IPersonalDataProtector protector,
     IOptionsMonitor<TriageOptions> triageOptions,
     IOptions<OutreachOptions> outreachOptions,
@@ -48,7 +52,7 @@ public sealed partial class HouseholdTriage(
             var snapshot = await store.LoadAsync(householdKey, cancellationToken);
             if (step == 0)
             {
-                await RepointAsync(householdKey, snapshot, cancellationToken);
+                committed.AddRange(Repoint(householdKey, snapshot));
             }
 
             if (snapshot.Signals.Count == 0)
@@ -90,9 +94,6 @@ public sealed partial class HouseholdTriage(
                     protector.Protect(JsonSerializer.SerializeToUtf8Bytes(message, CoreJson.Default.OutboundMessage), ProtectionContexts.Outbox(task.TaskId)));
                 pointer = new OutboxPointer(householdKey, task.TaskId, gemeente, now);
                 existingOutbox = snapshot.Outbox.FirstOrDefault(o => o.Value.TaskId == task.TaskId);
-
-                // The pointer goes first: if the commit then fails, the sweeper finds a pointer without a row and drops it.
-                await outboxIndex.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
             }
 
             var commit = new TriageCommit(update.Head, snapshot.Head?.Version, update.Case, caseVersion, task, existingOutbox is null ? outbox : null);
@@ -121,12 +122,15 @@ public sealed partial class HouseholdTriage(
 
             if (task is not null && pointer is not null)
             {
-                // Again after the commit: a commit slow enough for the sweeper to take its pointer for a dangling
-                // one (older than SweepAfter, no row yet) would otherwise leave a row the sweeper cannot find.
-                await outboxIndex.AddAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                 tasks++;
                 telemetry.TasksCreated.Add(1, new KeyValuePair<string, object?>("priority", task.Priority.ToString()), new KeyValuePair<string, object?>("gemeentecode", gemeente));
                 committed.Add(pointer);
+            }
+
+            // The household as this commit left it: when nothing is left to decide, it need not be read again.
+            if (CaseComposer.Decide(AfterCommit(snapshot, commit), policy, now, urgentOnly) is CaseDecision.Nothing)
+            {
+                break;
             }
         }
 
@@ -134,13 +138,18 @@ public sealed partial class HouseholdTriage(
     }
 
     // A household whose triage crashed after its commit is not acknowledged and comes back here: its pending
-    // rows get their pointers again (idempotent), in case the crash came before the re-add above.
-    private async Task RepointAsync(string householdKey, HouseholdSnapshot snapshot, CancellationToken cancellationToken)
+    // rows are returned to be pointed at (idempotent) and announced again, in case the crash came before that.
+    private static IEnumerable<OutboxPointer> Repoint(string householdKey, HouseholdSnapshot snapshot) =>
+        snapshot.Outbox.Where(o => o.Value.Status == OutboxStatus.Pending)
+            .Select(row => new OutboxPointer(householdKey, row.Value.TaskId, row.Value.Gemeentecode, row.Value.CreatedAt));
+
+    // The snapshot with the commit applied (versions unknown: only used to decide whether anything is left).
+    private static HouseholdSnapshot AfterCommit(HouseholdSnapshot snapshot, TriageCommit commit)
     {
-        foreach (var row in snapshot.Outbox.Where(o => o.Value.Status == OutboxStatus.Pending))
-        {
-            await outboxIndex.AddAsync(new OutboxPointer(householdKey, row.Value.TaskId, row.Value.Gemeentecode, row.Value.CreatedAt), OutboxIndexState.Pending, cancellationToken);
-        }
+        var cases = snapshot.Cases.Where(c => c.Value.CaseId != commit.Case.CaseId).Append(new Versioned<HouseholdCase>(commit.Case, string.Empty)).ToList();
+        var tasks = commit.Task is null ? snapshot.Tasks : [.. snapshot.Tasks, commit.Task];
+        var outbox = commit.Outbox is null ? snapshot.Outbox : [.. snapshot.Outbox, new Versioned<OutboxEntry>(commit.Outbox, string.Empty)];
+        return snapshot with { Head = new Versioned<HouseholdHead>(commit.Head, string.Empty), Cases = cases, Tasks = tasks, Outbox = outbox };
     }
 
     private OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VroegSignalering.Core.Common;
@@ -17,10 +18,19 @@ public sealed record TriageSweepSummary(int Households, int CasesOpened, int Tas
 /// only if it did not change meanwhile, so a signal arriving during triage is never missed; a household
 /// still settling keeps its mark for the next run. While the intake queue still holds a backlog
 /// (younger than Triage:IntakeBacklogWait) the run waits, so a batch is triaged as a whole.
+/// <para>
+/// Triaged households are handed on in batches: the batch's outbox pointers are written to the index (a few
+/// transactions), announced to the dispatcher, and only then are the batch's marks acknowledged (again a few
+/// transactions). A crash anywhere before the acknowledgement leaves the marks, and the next run triages those
+/// households again and hands on their still-pending rows; nothing committed is left without a pointer.
+/// </para>
 /// </summary>
-public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, IIntakeBacklog backlog, IDispatchQueue dispatch, IOptionsMonitor<TriageOptions> options, ILogger<TriageSweep> logger)
+public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdTriage triage, IIntakeBacklog backlog, IDispatchQueue dispatch, IOutboxIndex index, IOptionsMonitor<TriageOptions> options, ILogger<TriageSweep> logger)
 {
     private const int Parallelism = 8;
+
+    /// <summary>Households handed on together (their pointers, announcement and acknowledgements).</summary>
+    public const int HandOnBatch = 100;
 
     public async Task<TriageSweepSummary> RunAsync(CancellationToken cancellationToken)
     {
@@ -38,7 +48,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
 
         var households = 0;
         var opened = 0;
-        var announce = new System.Collections.Concurrent.ConcurrentQueue<OutboxPointer>();
+        var triaged = new ConcurrentQueue<(HouseholdChange Change, TriageOutcome Outcome)>();
         var tasks = 0;
         var repeats = 0;
         var waiting = 0;
@@ -48,13 +58,6 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
             async (change, ct) =>
             {
                 var outcome = await triage.TriageAsync(change.HouseholdKey, urgentOnly: false, ct);
-                foreach (var pointer in outcome.Committed)
-                {
-                    announce.Enqueue(pointer);
-                }
-
-                // Announce committed tasks as soon as a batch is full, so dispatch starts while triage goes on.
-                await FlushAsync(announce, full: true, ct);
                 Interlocked.Increment(ref households);
                 Interlocked.Add(ref opened, outcome.CasesOpened);
                 Interlocked.Add(ref tasks, outcome.TasksCreated);
@@ -62,13 +65,15 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
                 if (outcome.Waiting)
                 {
                     Interlocked.Increment(ref waiting);
-                    return;
                 }
 
-                await changes.AcknowledgeAsync(change, ct);
+                triaged.Enqueue((change, outcome));
+
+                // Hand on as soon as a batch is full, so dispatch starts while triage goes on.
+                await HandOnAsync(triaged, full: true, ct);
             });
 
-        await FlushAsync(announce, full: false, cancellationToken);
+        await HandOnAsync(triaged, full: false, cancellationToken);
         var summary = new TriageSweepSummary(households, opened, tasks, repeats, waiting);
         if (households > 0)
         {
@@ -78,14 +83,15 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
         return summary;
     }
 
-    private async Task FlushAsync(System.Collections.Concurrent.ConcurrentQueue<OutboxPointer> announce, bool full, CancellationToken cancellationToken)
+    // Pointers first, then the announcement, then the acknowledgement: each step only after the one before is durable.
+    private async Task HandOnAsync(ConcurrentQueue<(HouseholdChange Change, TriageOutcome Outcome)> triaged, bool full, CancellationToken cancellationToken)
     {
-        while (announce.Count >= (full ? IDispatchQueue.MaxPointersPerMessage : 1))
+        while (triaged.Count >= (full ? HandOnBatch : 1))
         {
-            var batch = new List<OutboxPointer>(IDispatchQueue.MaxPointersPerMessage);
-            while (batch.Count < IDispatchQueue.MaxPointersPerMessage && announce.TryDequeue(out var pointer))
+            var batch = new List<(HouseholdChange Change, TriageOutcome Outcome)>(HandOnBatch);
+            while (batch.Count < HandOnBatch && triaged.TryDequeue(out var item))
             {
-                batch.Add(pointer);
+                batch.Add(item);
             }
 
             if (batch.Count == 0)
@@ -93,7 +99,15 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
                 return;
             }
 
-            await dispatch.EnqueueAsync(batch, cancellationToken);
+            var pointers = batch.SelectMany(b => b.Outcome.Committed).ToList();
+            if (pointers.Count > 0)
+            {
+                await index.AddManyAsync(pointers, OutboxIndexState.Pending, cancellationToken);
+                await dispatch.EnqueueAsync(pointers, cancellationToken);
+            }
+
+            // A household still settling keeps its mark for the next run.
+            await changes.AcknowledgeManyAsync(batch.Where(b => !b.Outcome.Waiting).Select(b => b.Change).ToList(), cancellationToken);
         }
     }
 

@@ -8,9 +8,9 @@ namespace VroegSignalering.Core.Households;
 /// The crisis fast path (Triage:FastPath): a household that just received a crisis signal or an end of
 /// supply is triaged at once, on its urgent signals only, instead of at the next TriageCases run; its
 /// other signals wait for that run as usual. The tasks it commits are announced to the dispatcher
-/// straight away. Triage is idempotent per case revision, so a replayed chunk adds nothing.
+/// straight away (pointers first). Triage is idempotent per case revision, so a replayed chunk adds nothing.
 /// </summary>
-public sealed class UrgentTriage(HouseholdTriage triage, IDispatchQueue dispatch, IOptionsMonitor<TriageOptions> options)
+public sealed class UrgentTriage(HouseholdTriage triage, IOutboxIndex index, IDispatchQueue dispatch, IOptionsMonitor<TriageOptions> options)
 {
     /// <summary>Triages the households' urgent signals; returns how many tasks it committed (0 when the fast path is off).</summary>
     public async Task<int> RunAsync(IReadOnlyList<string> householdKeys, CancellationToken cancellationToken)
@@ -29,6 +29,9 @@ public sealed class UrgentTriage(HouseholdTriage triage, IDispatchQueue dispatch
 
         if (committed.Count > 0)
         {
+            // Pointed at before they are announced; the households' change marks stay for TriageCases, which
+            // points at any row still pending should this stop in between.
+            await index.AddManyAsync(committed, OutboxIndexState.Pending, cancellationToken);
             await dispatch.EnqueueAsync(committed, cancellationToken);
         }
 

@@ -54,17 +54,21 @@ public sealed partial class OutboxDispatcher(
     public async Task<DispatchSummary> DispatchAsync(IReadOnlyList<OutboxPointer> pointers, CancellationToken cancellationToken)
     {
         using var stage = WorkStage.Enter(WorkStage.Dispatch);
-        var pending = new List<(OutboxPointer Pointer, Versioned<OutboxEntry> Entry, OutboundMessage Message)>();
+        var pending = new List<(OutboxPointer Pointer, Versioned<OutboxEntry> Entry, Versioned<HouseholdCase>? Case, OutboundMessage Message)>();
         var summary = DispatchSummary.Empty;
+
+        // Pointers whose rows are settled are removed from the index together, at the end.
+        var settled = new List<OutboxPointer>();
         foreach (var pointer in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId)))
         {
-            var entry = await store.GetOutboxAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
+            // The row and its case in one read: the case moves to TaskDispatched with the row, in one transaction.
+            var (entry, caseRead) = await store.GetOutboxWithCaseAsync(pointer.HouseholdKey, pointer.TaskId, cancellationToken);
             if (entry is null)
             {
-                // The triage commit this pointer announced never happened; once it is clearly stale, drop it.
+                // No row behind the pointer (it was removed since); once the pointer is clearly stale, drop it.
                 if (pointer.CreatedAt < time.GetUtcNow() - options.Value.SweepAfter)
                 {
-                    await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                    settled.Add(pointer);
                     summary = summary.Add(new DispatchSummary(0, 0, 0, 0, 1));
                 }
 
@@ -73,7 +77,7 @@ public sealed partial class OutboxDispatcher(
 
             if (entry.Value.Status != OutboxStatus.Pending)
             {
-                await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
+                settled.Add(pointer);
                 summary = summary.Add(new DispatchSummary(0, 1, 0, 0, 0));
                 continue;
             }
@@ -96,11 +100,12 @@ public sealed partial class OutboxDispatcher(
             entry = claim;
             var message = JsonSerializer.Deserialize(
                 protector.Unprotect(entry.Value.Message, ProtectionContexts.Outbox(entry.Value.TaskId)), CoreJson.Default.OutboundMessage)!;
-            pending.Add((pointer, entry, message));
+            pending.Add((pointer, entry, caseRead, message));
         }
 
         if (pending.Count == 0)
         {
+            await index.RemoveManyAsync(settled, OutboxIndexState.Pending, cancellationToken);
             return summary;
         }
 
@@ -109,10 +114,17 @@ public sealed partial class OutboxDispatcher(
         var outcomes = await transport.PublishAsync(pending.Select(p => p.Message).ToList(), cancellationToken);
         for (var i = 0; i < pending.Count; i++)
         {
-            var (pointer, entry, _) = pending[i];
+            var (pointer, entry, caseRead, _) = pending[i];
             var outcome = outcomes[i];
-            summary = summary.Add(await RecordAsync(pointer, entry, outcome, cancellationToken));
+            var recorded = await RecordAsync(pointer, entry, caseRead, outcome, cancellationToken);
+            summary = summary.Add(recorded);
+            if (recorded.FailedTransiently == 0)
+            {
+                settled.Add(pointer);
+            }
         }
+
+        await index.RemoveManyAsync(settled, OutboxIndexState.Pending, cancellationToken);
 
         LogDispatched(logger, pointers.Count, summary.Sent, summary.AlreadySent, summary.FailedPermanently, summary.FailedTransiently);
         return summary;
@@ -191,7 +203,8 @@ public sealed partial class OutboxDispatcher(
         return new OutboxRetryResult(rows, summary);
     }
 
-    private async Task<DispatchSummary> RecordAsync(OutboxPointer pointer, Versioned<OutboxEntry> entry, PublishOutcome outcome, CancellationToken cancellationToken)
+    // The caller removes the row's pending pointer unless the result is "failed transiently".
+    private async Task<DispatchSummary> RecordAsync(OutboxPointer pointer, Versioned<OutboxEntry> entry, Versioned<HouseholdCase>? caseRead, PublishOutcome outcome, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         for (var attempt = 0; attempt < MaxRecordAttempts; attempt++)
@@ -199,11 +212,13 @@ public sealed partial class OutboxDispatcher(
             var row = entry.Value;
             if (row.Status != OutboxStatus.Pending)
             {
-                await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                 return new DispatchSummary(0, 1, 0, 0, 0);
             }
 
-            var snapshotCase = outcome.Status == PublishStatus.Sent ? await store.GetCaseAsync(pointer.HouseholdKey, row.CaseId, cancellationToken) : null;
+            // The case read with the row serves the first attempt; after a conflict it is read again.
+            var snapshotCase = outcome.Status != PublishStatus.Sent ? null
+                : attempt == 0 && caseRead?.Value.CaseId == row.CaseId ? caseRead
+                : await store.GetCaseAsync(pointer.HouseholdKey, row.CaseId, cancellationToken);
             OutboxEntry updated;
             HouseholdCase? caseUpdated = null;
             switch (outcome.Status)
@@ -236,12 +251,10 @@ public sealed partial class OutboxDispatcher(
                 switch (outcome.Status)
                 {
                     case PublishStatus.Sent:
-                        await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                         telemetry.TasksDispatched.Add(1, new KeyValuePair<string, object?>("gemeentecode", row.Gemeentecode));
                         telemetry.SignalToTask.Record((now - row.EarliestSignalReceivedAt).TotalSeconds, new KeyValuePair<string, object?>("gemeentecode", row.Gemeentecode));
                         return new DispatchSummary(1, 0, 0, 0, 0);
                     case PublishStatus.FailedPermanently:
-                        await index.RemoveAsync(pointer, OutboxIndexState.Pending, cancellationToken);
                         telemetry.OutboxMarkedFailed.Add(1, new KeyValuePair<string, object?>("reason", ReasonCode(outcome.Reason)));
                         LogFailed(logger, row.TaskId, outcome.Reason ?? "unknown");
                         return new DispatchSummary(0, 0, 1, 0, 0);

@@ -18,7 +18,7 @@ internal sealed class CrashException(string point) : Exception("crash: " + point
 /// before or after the real storage or broker effect, once, and counts what the dispatcher asked the broker
 /// to send (per message id), so a dispatcher that resends is caught even where duplicate detection drops it.
 /// </summary>
-internal sealed class CrashPoints
+internal sealed partial class CrashPoints
 {
     public ConcurrentDictionary<string, int> SendAttempts { get; } = new(StringComparer.Ordinal);
 
@@ -31,17 +31,14 @@ internal sealed class CrashPoints
     /// <summary>Throws instead of recording a sent row as Dispatched (the send already happened).</summary>
     public bool CrashBeforeRecordingSent { get; set; }
 
-    /// <summary>Throws instead of committing the triage transaction (its outbox pointer is already written).</summary>
+    /// <summary>Throws instead of committing the triage transaction (nothing of it is written).</summary>
     public bool CrashBeforeCommit { get; set; }
 
     /// <summary>Throws after the triage transaction committed, before the caller hears of it.</summary>
     public bool CrashAfterCommit { get; set; }
 
-    /// <summary>When set, a commit waits for this before it goes to storage (a slow commit, without sleeping).</summary>
-    public TaskCompletionSource? HoldCommit { get; set; }
-
-    /// <summary>Completed once a held commit is waiting.</summary>
-    public TaskCompletionSource CommitWaiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Throws instead of writing pending pointers to the outbox index (the commit already happened).</summary>
+    public bool CrashBeforePointers { get; set; }
 
     public int Attempts(string messageId) => SendAttempts.GetValueOrDefault(messageId);
 
@@ -51,6 +48,8 @@ internal sealed class CrashPoints
         services.AddSingleton<IOutreachTransport>(sp => new Transport(this, sp.GetRequiredService<LocalTopicTransport>()));
         services.RemoveAll<IHouseholdStore>();
         services.AddSingleton<IHouseholdStore>(sp => new Store(this, sp.GetRequiredService<HouseholdTableStore>()));
+        services.RemoveAll<IOutboxIndex>();
+        services.AddSingleton<IOutboxIndex>(sp => new Index(this, sp.GetRequiredService<OutboxIndexTable>()));
     }
 
     private static void Crash(bool armed, string point)
@@ -87,12 +86,6 @@ internal sealed class CrashPoints
 
         public async Task<bool> CommitAsync(string householdKey, TriageCommit commit, CancellationToken cancellationToken)
         {
-            if (faults.HoldCommit is { } hold)
-            {
-                faults.CommitWaiting.TrySetResult();
-                await hold.Task.WaitAsync(cancellationToken);
-            }
-
             Crash(faults.CrashBeforeCommit, "before the triage commit");
             var committed = await inner.CommitAsync(householdKey, commit, cancellationToken);
             Crash(faults.CrashAfterCommit && committed, "after the triage commit");
@@ -102,6 +95,9 @@ internal sealed class CrashPoints
         public Task<Versioned<OutboxEntry>?> GetOutboxAsync(string householdKey, string taskId, CancellationToken cancellationToken) => inner.GetOutboxAsync(householdKey, taskId, cancellationToken);
 
         public Task<Versioned<HouseholdCase>?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken) => inner.GetCaseAsync(householdKey, caseId, cancellationToken);
+
+        public Task<(Versioned<OutboxEntry>? Outbox, Versioned<HouseholdCase>? Case)> GetOutboxWithCaseAsync(string householdKey, string taskId, CancellationToken cancellationToken) =>
+            inner.GetOutboxWithCaseAsync(householdKey, taskId, cancellationToken);
 
         public async Task<Versioned<OutboxEntry>?> ClaimOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, DateTimeOffset claimedAt, CancellationToken cancellationToken)
         {
@@ -117,6 +113,26 @@ internal sealed class CrashPoints
         }
 
         public Task<bool> ResetOutboxAsync(string householdKey, Versioned<OutboxEntry> entry, CancellationToken cancellationToken) => inner.ResetOutboxAsync(householdKey, entry, cancellationToken);
+    }
+}
+
+internal sealed partial class CrashPoints
+{
+    private sealed class Index(CrashPoints faults, IOutboxIndex inner) : IOutboxIndex
+    {
+        public Task AddAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken) => inner.AddAsync(pointer, state, cancellationToken);
+
+        public Task AddManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken)
+        {
+            Crash(faults.CrashBeforePointers && state == OutboxIndexState.Pending, "after the triage commit, before its pointers are written");
+            return inner.AddManyAsync(pointers, state, cancellationToken);
+        }
+
+        public Task RemoveAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken) => inner.RemoveAsync(pointer, state, cancellationToken);
+
+        public Task RemoveManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken) => inner.RemoveManyAsync(pointers, state, cancellationToken);
+
+        public IAsyncEnumerable<OutboxPointer> ListAsync(OutboxIndexState state, DateTimeOffset createdBefore, CancellationToken cancellationToken) => inner.ListAsync(state, createdBefore, cancellationToken);
     }
 }
 

@@ -147,20 +147,19 @@ public sealed class DispatchCrashPointTests : IDisposable
     }
 
     [Fact]
-    public async Task A_crash_between_the_pointer_write_and_the_commit_leaves_a_pointer_the_sweeper_drops_and_the_next_triage_sends_the_task_once()
+    public async Task A_crash_before_the_commit_leaves_neither_row_nor_pointer_and_the_next_triage_sends_the_task_once()
     {
         await PostAndProcessAsync("CRASH-COMMIT");
         _faults.CrashBeforeCommit = true;
         await Assert.ThrowsAsync<CrashException>(_app.TriageAsync);
         _faults.CrashBeforeCommit = false;
         Assert.Empty(await _app.RowsAsync("o|"));
-        Assert.Single(await PendingPointersAsync());
+        Assert.Empty(await PendingPointersAsync());
 
-        // The sweeper finds a pointer without a row: it sends nothing and, once the pointer is stale, drops it.
+        // The sweeper has nothing to send.
         var dispatcher = _app.Services.GetRequiredService<OutboxDispatcher>();
         _time.Advance(SweepAfter + TimeSpan.FromSeconds(1));
-        var swept = await dispatcher.SweepAsync(CancellationToken.None);
-        Assert.Equal((0, 1), (swept.Sent, swept.Dangling));
+        Assert.Equal(DispatchSummary.Empty, await dispatcher.SweepAsync(CancellationToken.None));
         Assert.Empty(_faults.SendAttempts);
 
         // The household was never acknowledged, so the next run triages it: one task, sent once.
@@ -176,29 +175,31 @@ public sealed class DispatchCrashPointTests : IDisposable
     }
 
     [Fact]
-    public async Task A_pointer_whose_commit_is_still_in_flight_when_the_sweeper_drops_it_loses_nothing()
+    public async Task A_crash_after_the_commit_before_its_pointer_is_written_keeps_the_mark_so_the_next_run_points_at_the_row_and_it_is_sent_once()
     {
-        await PostAndProcessAsync("SLOW-COMMIT");
-        var dispatcher = _app.Services.GetRequiredService<OutboxDispatcher>();
-        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _faults.HoldCommit = hold;
-        var triage = _app.TriageAsync();
-        await _faults.CommitWaiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await PostAndProcessAsync("CRASH-POINTER");
+        _faults.CrashBeforePointers = true;
+        await Assert.ThrowsAsync<CrashException>(_app.TriageAsync);
+        _faults.CrashBeforePointers = false;
 
-        // The commit stalls past SweepAfter: the sweeper takes the pointer for one that never committed.
-        _time.Advance(SweepAfter + TimeSpan.FromSeconds(1));
-        Assert.Equal(1, (await dispatcher.SweepAsync(CancellationToken.None)).Dangling);
+        // Committed, but neither pointed at nor announced: only the household's change mark remembers it.
+        Assert.Equal("Pending", (await OutboxRowAsync()).GetString("Status"));
+        Assert.Empty(await PendingPointersAsync());
+        Assert.Single(await _app.EntitiesAsync(_app.Names.Changes));
 
-        // The commit lands after all, and its announcement is lost.
-        _faults.HoldCommit = null;
-        hold.SetResult();
-        await triage;
-        await LoseAnnouncementsAsync();
+        // The next run triages the household again (nothing new to decide) and hands its pending row on.
+        var again = await _app.Services.GetRequiredService<TriageSweep>().RunAsync(CancellationToken.None);
+        Assert.Equal((1, 0), (again.Households, again.TasksCreated));
+        Assert.Single(await PendingPointersAsync());
+        Assert.Empty(await _app.EntitiesAsync(_app.Names.Changes));
+
+        await _app.DispatchAllAsync();
         await SweepLaterAsync(SweepAfter);
-
         var taskId = Assert.Single(await _app.RowsAsync("t|")).RowKey[2..];
-        Assert.Equal("Dispatched", (await OutboxRowAsync()).GetString("Status"));
+        Assert.Equal(1, _faults.Attempts(taskId));
         Assert.Equal(new Dictionary<string, int> { [taskId] = 1 }, await RawDeliveries.CountAsync(_app, Gemeente));
+        Assert.Equal("Dispatched", (await OutboxRowAsync()).GetString("Status"));
+        await AssertNoPendingPointersAsync();
     }
 
     [Fact]

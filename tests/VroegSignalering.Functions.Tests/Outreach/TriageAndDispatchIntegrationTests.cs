@@ -57,6 +57,23 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Signals_of_one_household_months_apart_open_two_cases_in_one_triage_run_each_with_its_task()
+    {
+        await PostAsync(TestEnvironment.HuurKey, TestSignals.Signal("APART-1", "Huur", 800m, huisnummer: 36, signaalDaysAgo: 100, ontstaanDaysAgo: 160));
+        await PostAsync(TestEnvironment.HuurKey, TestSignals.Signal("APART-2", "Huur", 900m, huisnummer: 36, signaalDaysAgo: 10));
+
+        await _app.ProcessAllAsync();
+        var run = await _app.Services.GetRequiredService<TriageSweep>().RunAsync(CancellationToken.None);
+        await _app.DispatchAllAsync();
+
+        // One household, one run: the second signal lies outside the first case's window, so a second step opens a case.
+        Assert.Equal((1, 2, 2), (run.Households, run.CasesOpened, run.TasksCreated));
+        Assert.Equal(2, (await _app.RowsAsync("c|")).Count);
+        Assert.All(await _app.RowsAsync("o|"), o => Assert.Equal("Dispatched", o.GetString("Status")));
+        Assert.Empty(await _app.EntitiesAsync(_app.Names.Changes));
+    }
+
+    [Fact]
     public async Task A_crisis_signal_is_triaged_while_processing_without_waiting_for_the_timer()
     {
         await PostAsync(TestEnvironment.HuurKey, TestSignals.Signal("CRIS-1", "Huur", 2500m, huisnummer: 33, crisis: true));
