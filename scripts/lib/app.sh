@@ -31,10 +31,10 @@ app_env() {
   export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$VROEG_ROOT/data/addresses/pc6hnr20260801_gwb.csv"
   export Dispatch__Transport=Local Dispatch__SweepAfter=00:00:20
   # The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.
-  # The month arrives as one batch; triage waits for the intake backlog (as in production) and the crisis
-  # fast path is off, so the same --seed gives the same cases and tasks however the work interleaves.
+  # The month arrives as one batch; triage waits for the intake backlog (as in production). The crisis fast
+  # path is on, as in production: a crisis signal or an end of supply is triaged while its chunk is processed.
   export TriageCasesSchedule="*/5 * * * * *" SweepOutboxSchedule="*/15 * * * * *" Triage__Default__SettleSeconds=3
-  export Triage__FastPath=false
+  export Triage__FastPath=true
   export Intake__RequestsPerMinute=6000 Intake__RequestBurst=1000 PipelineGaugesSchedule="*/10 * * * * *"
 }
 

@@ -6,10 +6,12 @@ using VroegSignalering.Core.Households;
 namespace VroegSignalering.Azure.Tables;
 
 /// <summary>
-/// Changed households, sharded over 4 partitions by the household key, so the marks of one processed chunk go in
-/// at most 4 transactions (16 shards took one per 2 signals) and acknowledgements batch the same way, while no
-/// single partition takes every mark (each Table partition serves about 2,000 entities/s). Acknowledged by ETag.
-/// Marks written under the earlier 16-shard layout are read and acknowledged in their own partition.
+/// Changed households, over 4 partitions. The marks of one call (one processed chunk) all go to one partition,
+/// chosen by the first household key, so a chunk costs one transaction (≤ 100 marks) instead of one per shard,
+/// while the chunks spread over the partitions and no single one takes every mark (a Table partition serves
+/// about 2,000 entities/s). A household marked by two chunks may therefore hold a mark in two partitions: the
+/// reader sees both, and each is acknowledged in its own partition by its own ETag. Marks of the earlier
+/// 16-shard layout are read and acknowledged where they lie.
 /// </summary>
 public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
 {
@@ -21,17 +23,15 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
         }
 
         var table = await tables.GetAsync(tables.Names.Changes, cancellationToken);
-        foreach (var shard in changes.GroupBy(c => Shard(c.HouseholdKey)))
+        var shard = Shard(changes[0].HouseholdKey);
+        foreach (var batch in changes.DistinctBy(c => c.HouseholdKey).Chunk(100))
         {
-            foreach (var batch in shard.Chunk(100))
+            var actions = batch.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(shard, c.HouseholdKey)
             {
-                var actions = batch.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(shard.Key, c.HouseholdKey)
-                {
-                    ["Gemeente"] = c.Gemeentecode,
-                    ["ChangedAt"] = c.ChangedAt,
-                })).ToList();
-                await table.SubmitTransactionAsync(actions, cancellationToken);
-            }
+                ["Gemeente"] = c.Gemeentecode,
+                ["ChangedAt"] = c.ChangedAt,
+            })).ToList();
+            await table.SubmitTransactionAsync(actions, cancellationToken);
         }
     }
 
@@ -63,9 +63,9 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
     {
         var table = await tables.GetAsync(tables.Names.Changes, cancellationToken);
         var removed = 0;
-        foreach (var shard in changes.DistinctBy(c => c.HouseholdKey).GroupBy(c => c.Location ?? Shard(c.HouseholdKey)))
+        foreach (var shard in changes.GroupBy(c => c.Location ?? Shard(c.HouseholdKey)))
         {
-            foreach (var batch in shard.Chunk(100))
+            foreach (var batch in shard.DistinctBy(c => c.HouseholdKey).Chunk(100))
             {
                 try
                 {

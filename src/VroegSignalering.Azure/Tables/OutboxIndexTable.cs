@@ -10,7 +10,7 @@ namespace VroegSignalering.Azure.Tables;
 /// (<c>pending-&lt;ticks of the minute&gt;</c>), so the pointers one triage batch writes, and the ones one dispatch
 /// message removes, share a partition or two and go in one transaction each. Row keys are ordered by creation
 /// time so the sweeper reads only rows older than its cutoff. Pointers written before this layout (partitions
-/// <c>pending-0</c> … <c>pending-f</c>) are still listed and removed.
+/// <c>pending-0</c> … <c>pending-f</c>) are still listed, and moved to their partition as they are.
 /// </summary>
 public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
 {
@@ -39,10 +39,7 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
     public async Task RemoveAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
-        if (!await DeleteAsync(table, Partition(state, pointer), RowKey(pointer), cancellationToken))
-        {
-            await DeleteAsync(table, LegacyPartition(state, pointer.HouseholdKey), RowKey(pointer), cancellationToken);
-        }
+        await DeleteAsync(table, Partition(state, pointer), RowKey(pointer), cancellationToken);
     }
 
     public async Task RemoveManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken)
@@ -58,7 +55,7 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status == 404)
                 {
-                    // One of them is gone already (removed by another dispatcher, or written in the legacy layout): one by one.
+                    // One of them is gone already (removed by another dispatcher): one by one.
                     foreach (var pointer in chunk)
                     {
                         await RemoveAsync(pointer, state, cancellationToken);
@@ -80,7 +77,15 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
         {
             // The creation time comes from the row key (exact ticks) so the pointer maps back to the same row.
             var ticks = long.Parse(e.RowKey.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture);
-            yield return new OutboxPointer(e.GetString("HouseholdKey"), e.GetString("TaskId"), e.GetString("Gemeente"), new DateTimeOffset(ticks, TimeSpan.Zero));
+            var pointer = new OutboxPointer(e.GetString("HouseholdKey"), e.GetString("TaskId"), e.GetString("Gemeente"), new DateTimeOffset(ticks, TimeSpan.Zero));
+            if (e.PartitionKey != Partition(state, pointer))
+            {
+                // Written in the earlier layout: moved to its partition (copy first), so removing it finds it.
+                await AddAsync(pointer, state, cancellationToken);
+                await DeleteAsync(table, e.PartitionKey, e.RowKey, cancellationToken);
+            }
+
+            yield return pointer;
         }
     }
 
@@ -111,9 +116,6 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
         var ticks = pointer.CreatedAt.UtcTicks;
         return $"{state.ToString().ToLowerInvariant()}-{TableKeys.Ticks(new DateTimeOffset(ticks - (ticks % BucketTicks), TimeSpan.Zero))}";
     }
-
-    private static string LegacyPartition(OutboxIndexState state, string householdKey) =>
-        $"{state.ToString().ToLowerInvariant()}-{(householdKey.Length > 0 ? char.ToLowerInvariant(householdKey[0]) : '0')}";
 
     private static string RowKey(OutboxPointer pointer) => $"{TableKeys.Ticks(pointer.CreatedAt)}|{pointer.HouseholdKey}|{pointer.TaskId}";
 }

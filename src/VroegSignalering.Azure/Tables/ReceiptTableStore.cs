@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using VroegSignalering.Core.Intake;
 
@@ -91,14 +92,14 @@ public sealed class ReceiptTableStore(TableSet tables) : IReceiptStore
             ["Quarantined"] = progress.Quarantined,
             ["CompletedAt"] = progress.CompletedAt,
         };
-        var existing = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken);
-        if (existing.HasValue)
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // A replayed chunk finds its signals already stored: keep the first, truer count.
-            return;
         }
-
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<IReadOnlyList<ChunkProgress>> GetChunksAsync(string receiptId, CancellationToken cancellationToken)

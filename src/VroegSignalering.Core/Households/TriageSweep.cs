@@ -46,18 +46,30 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
             }
         }
 
+        // A household can hold marks from several chunks: it is triaged once, and each of its marks acknowledged.
+        var marked = new Dictionary<string, List<HouseholdChange>>(StringComparer.Ordinal);
+        await foreach (var change in changes.ReadAsync(cancellationToken))
+        {
+            if (!marked.TryGetValue(change.HouseholdKey, out var marks))
+            {
+                marked[change.HouseholdKey] = marks = [];
+            }
+
+            marks.Add(change);
+        }
+
         var households = 0;
         var opened = 0;
-        var triaged = new ConcurrentQueue<(HouseholdChange Change, TriageOutcome Outcome)>();
+        var triaged = new ConcurrentQueue<(IReadOnlyList<HouseholdChange> Marks, TriageOutcome Outcome)>();
         var tasks = 0;
         var repeats = 0;
         var waiting = 0;
         await Parallel.ForEachAsync(
-            changes.ReadAsync(cancellationToken),
+            marked,
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (change, ct) =>
+            async (household, ct) =>
             {
-                var outcome = await triage.TriageAsync(change.HouseholdKey, urgentOnly: false, ct);
+                var outcome = await triage.TriageAsync(household.Key, urgentOnly: false, ct);
                 Interlocked.Increment(ref households);
                 Interlocked.Add(ref opened, outcome.CasesOpened);
                 Interlocked.Add(ref tasks, outcome.TasksCreated);
@@ -67,7 +79,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
                     Interlocked.Increment(ref waiting);
                 }
 
-                triaged.Enqueue((change, outcome));
+                triaged.Enqueue((household.Value, outcome));
 
                 // Hand on as soon as a batch is full, so dispatch starts while triage goes on.
                 await HandOnAsync(triaged, full: true, ct);
@@ -84,11 +96,11 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
     }
 
     // Pointers first, then the announcement, then the acknowledgement: each step only after the one before is durable.
-    private async Task HandOnAsync(ConcurrentQueue<(HouseholdChange Change, TriageOutcome Outcome)> triaged, bool full, CancellationToken cancellationToken)
+    private async Task HandOnAsync(ConcurrentQueue<(IReadOnlyList<HouseholdChange> Marks, TriageOutcome Outcome)> triaged, bool full, CancellationToken cancellationToken)
     {
         while (triaged.Count >= (full ? HandOnBatch : 1))
         {
-            var batch = new List<(HouseholdChange Change, TriageOutcome Outcome)>(HandOnBatch);
+            var batch = new List<(IReadOnlyList<HouseholdChange> Marks, TriageOutcome Outcome)>(HandOnBatch);
             while (batch.Count < HandOnBatch && triaged.TryDequeue(out var item))
             {
                 batch.Add(item);
@@ -107,7 +119,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
             }
 
             // A household still settling keeps its mark for the next run.
-            await changes.AcknowledgeManyAsync(batch.Where(b => !b.Outcome.Waiting).Select(b => b.Change).ToList(), cancellationToken);
+            await changes.AcknowledgeManyAsync(batch.Where(b => !b.Outcome.Waiting).SelectMany(b => b.Marks).ToList(), cancellationToken);
         }
     }
 

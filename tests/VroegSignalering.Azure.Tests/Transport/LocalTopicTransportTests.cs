@@ -47,6 +47,30 @@ public sealed class LocalTopicTransportTests
     }
 
     [Fact]
+    public async Task A_batch_that_landed_but_whose_reply_was_lost_is_sent_again_one_by_one_and_the_topic_holds_each_message_once()
+    {
+        var (clients, faults) = FaultInjection.Clients(FaultInjection.IsTransaction, afterLanding: true);
+        var outcomes = await Transport(clients).PublishAsync([Message("t-b1"), Message("t-b2"), Message("t-b3")], CancellationToken.None);
+
+        Assert.Equal(1, faults.Injected);
+        Assert.All(outcomes, o => Assert.Equal(PublishStatus.Sent, o.Status));
+        Assert.Equal(["t-b1", "t-b2", "t-b3"], (await MessageIdsAsync("0363")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_batch_holding_an_id_sent_before_puts_the_others_on_the_topic_and_drops_the_duplicate()
+    {
+        var transport = Transport(Azurite.Clients());
+        Assert.Equal(PublishStatus.Sent, Assert.Single(await transport.PublishAsync([Message("t-d1")], CancellationToken.None)).Status);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var outcomes = await transport.PublishAsync([Message("t-d2"), Message("t-d1"), Message("t-d3")], CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(PublishStatus.Sent, o.Status));
+        Assert.Equal(["t-d1", "t-d2", "t-d3"], (await MessageIdsAsync("0363")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_send_the_topic_never_accepted_is_sent_by_the_next_attempt_and_only_once()
     {
         var message = Message("t-failed-once");
