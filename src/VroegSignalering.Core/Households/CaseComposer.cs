@@ -43,10 +43,11 @@ public sealed record OutreachPlan(
 /// </summary>
 public static class CaseComposer
 {
-    public static CaseDecision Decide(HouseholdSnapshot snapshot, GemeentePolicy policy, DateTimeOffset now, bool urgentOnly = false)
+    /// <param name="only">When set, only these signals are considered (the crisis fast path: the urgent signals a chunk just stored).</param>
+    public static CaseDecision Decide(HouseholdSnapshot snapshot, GemeentePolicy policy, DateTimeOffset now, bool urgentOnly = false, IReadOnlySet<string>? only = null)
     {
         var assigned = snapshot.Cases.SelectMany(c => c.Value.SignalIds).ToHashSet(StringComparer.Ordinal);
-        var unassigned = snapshot.Signals.Where(s => !assigned.Contains(s.SignalId))
+        var unassigned = snapshot.Signals.Where(s => !assigned.Contains(s.SignalId) && (only is null || only.Contains(s.SignalId)))
             .OrderBy(s => s.Signaaldatum).ThenBy(s => s.ReceivedAt).ThenBy(s => s.SignalId, StringComparer.Ordinal)
             .ToList();
         if (unassigned.Count == 0)

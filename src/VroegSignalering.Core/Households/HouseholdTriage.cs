@@ -41,8 +41,13 @@ public sealed partial class HouseholdTriage(
 {
     private const int MaxSteps = 16;
 
-    public async Task<TriageOutcome> TriageAsync(string householdKey, bool urgentOnly, CancellationToken cancellationToken)
+    /// <param name="urgentSignals">
+    /// The crisis fast path: triage only these urgent signals (those a chunk just stored), so the outcome does not depend
+    /// on which other signals of the household happen to be stored already. Null: every unassigned signal (TriageCases).
+    /// </param>
+    public async Task<TriageOutcome> TriageAsync(string householdKey, IReadOnlySet<string>? urgentSignals, CancellationToken cancellationToken)
     {
+        var urgentOnly = urgentSignals is not null;
         var opened = 0;
         var tasks = 0;
         var repeats = 0;
@@ -63,7 +68,7 @@ public sealed partial class HouseholdTriage(
             var gemeente = snapshot.Signals[0].Area.Gemeentecode;
             var policy = triageOptions.CurrentValue.For(gemeente);
             var now = time.GetUtcNow();
-            var decision = CaseComposer.Decide(snapshot, policy, now, urgentOnly);
+            var decision = CaseComposer.Decide(snapshot, policy, now, urgentOnly, urgentSignals);
             if (decision is CaseDecision.Wait wait)
             {
                 return new TriageOutcome(opened, tasks, repeats, wait.Until, committed);
@@ -128,7 +133,7 @@ public sealed partial class HouseholdTriage(
             }
 
             // The household as this commit left it: when nothing is left to decide, it need not be read again.
-            if (CaseComposer.Decide(AfterCommit(snapshot, commit), policy, now, urgentOnly) is CaseDecision.Nothing)
+            if (CaseComposer.Decide(AfterCommit(snapshot, commit), policy, now, urgentOnly, urgentSignals) is CaseDecision.Nothing)
             {
                 break;
             }

@@ -44,7 +44,7 @@ public sealed partial class SignalProcessor(
         var traceParent = VroegTelemetry.CurrentTraceParent() ?? chunk.TraceParent;
         var now = time.GetUtcNow();
 
-        var results = new (Fate Fate, HouseholdChange? Change, bool Urgent)[chunk.Signals.Count];
+        var results = new (Fate Fate, HouseholdChange? Change, bool Urgent, string SignalId)[chunk.Signals.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, chunk.Signals.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
@@ -63,7 +63,8 @@ public sealed partial class SignalProcessor(
             results.Count(r => r.Fate == Fate.Quarantined),
             now);
         LogChunk(logger, chunk.ReceiptId, chunk.Chunk, progress.Stored, progress.AlreadyStored, progress.Quarantined);
-        var urgent = results.Where(r => r.Urgent).Select(r => r.Change!.HouseholdKey).Distinct(StringComparer.Ordinal).ToList();
+        var urgent = results.Where(r => r.Urgent).GroupBy(r => r.Change!.HouseholdKey, StringComparer.Ordinal)
+            .Select(g => new UrgentSignals(g.Key, g.Select(r => r.SignalId).ToList())).ToList();
         return new ChunkOutcome(chunk.ReceiptId, progress, urgent);
     }
 
@@ -77,7 +78,7 @@ public sealed partial class SignalProcessor(
         await receipts.RecordChunkAsync(outcome.ReceiptId, outcome.Progress, cancellationToken);
     }
 
-    private async Task<(Fate, HouseholdChange?, bool)> ProcessOneAsync(SignalChunk chunk, QueuedSignal queued, string? traceParent, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(Fate, HouseholdChange?, bool, string)> ProcessOneAsync(SignalChunk chunk, QueuedSignal queued, string? traceParent, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var signal = queued.Signal;
         var client = signal.Client;
@@ -88,7 +89,7 @@ public sealed partial class SignalProcessor(
             var payload = protector.Protect(JsonSerializer.SerializeToUtf8Bytes(queued, CoreJson.Default.QueuedSignal), ProtectionContexts.Quarantine(queued.SignalId));
             await quarantine.AddAsync(new QuarantinedSignal(chunk.ReceiptId, queued.SignalId, chunk.CreditorId, code, route.Detail ?? code, now, payload), cancellationToken);
             telemetry.SignalsQuarantined.Add(1, new KeyValuePair<string, object?>("reason", code));
-            return (Fate.Quarantined, null, false);
+            return (Fate.Quarantined, null, false, queued.SignalId);
         }
 
         var (keyId, householdKey) = await HouseholdKeyAsync(client, cancellationToken);
@@ -122,7 +123,7 @@ public sealed partial class SignalProcessor(
         }
 
         var urgent = signal.Crisissignaal || signal.Eindeleveringsdatum is not null;
-        return (added ? Fate.Stored : Fate.AlreadyStored, new HouseholdChange(householdKey, route.Area.Gemeentecode, now), urgent);
+        return (added ? Fate.Stored : Fate.AlreadyStored, new HouseholdChange(householdKey, route.Area.Gemeentecode, now), urgent, queued.SignalId);
     }
 
     // With the active HMAC key, unless the household already exists under a key from before a rotation:
@@ -158,5 +159,8 @@ public sealed partial class SignalProcessor(
     private static partial void LogChunk(ILogger logger, string receiptId, int chunk, int stored, int alreadyStored, int quarantined);
 }
 
-/// <summary>What processing one chunk did, and the households it gave an urgent signal (for the fast path).</summary>
-public sealed record ChunkOutcome(string ReceiptId, ChunkProgress Progress, IReadOnlyList<string> UrgentHouseholds);
+/// <summary>What processing one chunk did, and the urgent signals it stored per household (for the fast path).</summary>
+public sealed record ChunkOutcome(string ReceiptId, ChunkProgress Progress, IReadOnlyList<UrgentSignals> UrgentHouseholds);
+
+/// <summary>A household's urgent signals (a crisis signal or an end of supply) that one chunk stored.</summary>
+public sealed record UrgentSignals(string HouseholdKey, IReadOnlyList<string> SignalIds);

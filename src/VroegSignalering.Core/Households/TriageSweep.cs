@@ -69,7 +69,7 @@ public sealed partial class TriageSweep(IHouseholdChangeFeed changes, HouseholdT
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (household, ct) =>
             {
-                var outcome = await triage.TriageAsync(household.Key, urgentOnly: false, ct);
+                var outcome = await triage.TriageAsync(household.Key, urgentSignals: null, ct);
                 Interlocked.Increment(ref households);
                 Interlocked.Add(ref opened, outcome.CasesOpened);
                 Interlocked.Add(ref tasks, outcome.TasksCreated);

@@ -12,19 +12,20 @@ namespace VroegSignalering.Core.Households;
 /// </summary>
 public sealed class UrgentTriage(HouseholdTriage triage, IOutboxIndex index, IDispatchQueue dispatch, IOptionsMonitor<TriageOptions> options)
 {
-    /// <summary>Triages the households' urgent signals; returns how many tasks it committed (0 when the fast path is off).</summary>
-    public async Task<int> RunAsync(IReadOnlyList<string> householdKeys, CancellationToken cancellationToken)
+    /// <summary>Triages the urgent signals a chunk just stored, per household; returns how many tasks it committed (0 when the fast path is off).</summary>
+    public async Task<int> RunAsync(IReadOnlyList<UrgentSignals> households, CancellationToken cancellationToken)
     {
-        if (!options.CurrentValue.FastPath || householdKeys.Count == 0)
+        if (!options.CurrentValue.FastPath || households.Count == 0)
         {
             return 0;
         }
 
         using var stage = WorkStage.Enter(WorkStage.Triage);
         var committed = new List<OutboxPointer>();
-        foreach (var householdKey in householdKeys)
+        foreach (var household in households)
         {
-            committed.AddRange((await triage.TriageAsync(householdKey, urgentOnly: true, cancellationToken)).Committed);
+            var only = household.SignalIds.ToHashSet(StringComparer.Ordinal);
+            committed.AddRange((await triage.TriageAsync(household.HouseholdKey, only, cancellationToken)).Committed);
         }
 
         if (committed.Count > 0)

@@ -74,6 +74,31 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_fast_path_gives_the_same_tasks_whether_a_households_other_signal_was_stored_before_or_after_its_crisis_signal()
+    {
+        // Household 1011AC 39: the energy arrears are processed first, then the crisis signal. 1011AC 38: the other way round.
+        await PostAsync(TestEnvironment.EnergieKey, TestSignals.Signal("ORD-40-E", "Energie", 400m, postcode: "1011AC", huisnummer: 39));
+        await _app.ProcessAllAsync();
+        await PostAsync(TestEnvironment.HuurKey, TestSignals.Signal("ORD-40-H", "Huur", 2500m, postcode: "1011AC", huisnummer: 39, crisis: true));
+        await _app.ProcessAllAsync();
+        await PostAsync(TestEnvironment.HuurKey, TestSignals.Signal("ORD-41-H", "Huur", 2500m, postcode: "1011AC", huisnummer: 38, crisis: true));
+        await _app.ProcessAllAsync();
+        await PostAsync(TestEnvironment.EnergieKey, TestSignals.Signal("ORD-41-E", "Energie", 400m, postcode: "1011AC", huisnummer: 38));
+        await _app.ProcessAllAsync();
+
+        // The fast path took the crisis signal alone in both: one Spoed task each before the timer runs.
+        Assert.Equal(2, (await _app.RowsAsync("t|")).Count);
+        await _app.RunPipelineAsync();
+
+        var perHousehold = (await _app.RowsAsync("t|")).GroupBy(t => t.PartitionKey)
+            .Select(g => string.Join(";", g.OrderBy(t => t.GetInt32("Revision")).Select(t => $"r{t.GetInt32("Revision")} {t.GetString("Priority")} {t.GetString("SignalIds")!.Split(',').Length}")))
+            .ToList();
+        Assert.Equal(2, perHousehold.Count);
+        Assert.Equal(perHousehold[0], perHousehold[1]);
+        Assert.Equal("r1 Spoed 1;r2 Spoed 2", perHousehold[0]);
+    }
+
+    [Fact]
     public async Task A_crisis_signal_is_triaged_while_processing_without_waiting_for_the_timer()
     {
         await PostAsync(TestEnvironment.HuurKey, TestSignals.Signal("CRIS-1", "Huur", 2500m, huisnummer: 33, crisis: true));
@@ -164,7 +189,7 @@ public sealed class TriageAndDispatchIntegrationTests : IDisposable
         var households = (await _app.RowsAsync("s|")).Select(s => s.PartitionKey).Distinct().ToList();
         Assert.Equal(6, households.Count);
 
-        var workers = Enumerable.Range(0, 8).SelectMany(_ => households.Select(h => (Task)Task.Run(() => triage.TriageAsync(h, urgentOnly: false, CancellationToken.None))))
+        var workers = Enumerable.Range(0, 8).SelectMany(_ => households.Select(h => (Task)Task.Run(() => triage.TriageAsync(h, urgentSignals: null, CancellationToken.None))))
             .Concat(Enumerable.Range(0, 4).Select(_ => Task.Run(_app.TriageAsync)));
         await Task.WhenAll(workers);
 
