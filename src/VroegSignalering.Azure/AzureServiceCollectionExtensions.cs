@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using VroegSignalering.Azure.Addresses;
@@ -30,7 +31,9 @@ public static class AzureServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddVroegAzure(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        // One tally per process, shared with the clients built outside DI (the local host, the CLI); a test may register its own.
+        services.TryAddSingleton(StorageRequestTally.Process);
+        services.AddSingleton(sp => StorageClients.FromConfiguration(configuration, tally: sp.GetRequiredService<StorageRequestTally>()));
         services.AddSingleton(_ => StorageNames.FromConfiguration(configuration));
         services.AddSingleton<TableSet>();
         services.AddSingleton<QueueSet>();

@@ -16,11 +16,11 @@ public sealed class StorageClients
 {
     public const string DefaultConnectionName = "AzureWebJobsStorage";
 
-    private StorageClients(Func<QueueClientOptions, QueueServiceClient> queues, TableServiceClient tables)
+    private StorageClients(Func<QueueClientOptions, QueueServiceClient> queues, Func<TableClientOptions, TableServiceClient> tables, Action<ClientOptions> configure, StorageRequestTally tally)
     {
-        Queues = queues(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        RawQueues = queues(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
-        Tables = tables;
+        Queues = Counted(queues, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, configure, StorageRequestClassifier.Queue, tally, c => c.Uri);
+        RawQueues = Counted(queues, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }, configure, StorageRequestClassifier.Queue, tally, c => c.Uri);
+        Tables = Counted(tables, new TableClientOptions(), configure, StorageRequestClassifier.Table, tally, c => c.Uri);
     }
 
     /// <summary>Queue messages base64 encoded, as the Functions queue trigger expects by default.</summary>
@@ -31,12 +31,16 @@ public sealed class StorageClients
 
     public TableServiceClient Tables { get; }
 
-    public static StorageClients FromConfiguration(IConfiguration configuration, string connectionName = DefaultConnectionName)
+    /// <summary>
+    /// The clients of <paramref name="connectionName"/>; every request they send is counted in <paramref name="tally"/>
+    /// (default: <see cref="StorageRequestTally.Process"/>).
+    /// </summary>
+    public static StorageClients FromConfiguration(IConfiguration configuration, string connectionName = DefaultConnectionName, StorageRequestTally? tally = null)
     {
         var connectionString = configuration[connectionName];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return FromConnectionString(connectionString);
+            return FromConnectionString(connectionString, _ => { }, tally ?? StorageRequestTally.Process);
         }
 
         var section = configuration.GetSection(connectionName);
@@ -53,23 +57,36 @@ public sealed class StorageClients
         var credential = CreateCredential(section["credential"], section["clientId"]);
         return new StorageClients(
             options => new QueueServiceClient(new Uri(queueUri), credential, options),
-            new TableServiceClient(new Uri(tableUri), credential));
+            options => new TableServiceClient(new Uri(tableUri), credential, options),
+            _ => { },
+            tally ?? StorageRequestTally.Process);
     }
 
     public static StorageClients FromConnectionString(string connectionString) => FromConnectionString(connectionString, _ => { });
 
     /// <summary>The same with adjusted client options (retries, extra pipeline policies), e.g. to inject faults in tests.</summary>
-    internal static StorageClients FromConnectionString(string connectionString, Action<ClientOptions> configure)
+    internal static StorageClients FromConnectionString(string connectionString, Action<ClientOptions> configure) =>
+        FromConnectionString(connectionString, configure, StorageRequestTally.Process);
+
+    /// <summary>The same, counting into <paramref name="tally"/> (a test's own, so parallel tests do not mix their counts).</summary>
+    internal static StorageClients FromConnectionString(string connectionString, Action<ClientOptions> configure, StorageRequestTally tally) =>
+        new(
+            options => new QueueServiceClient(connectionString, options),
+            options => new TableServiceClient(connectionString, options),
+            configure,
+            tally);
+
+    // The counter goes in before the caller's policies, so a fault a test injects per retry (standing in for the
+    // service's answer) is counted as the request it replaces; its base path is known once the client exists.
+    private static TClient Counted<TClient, TOptions>(Func<TOptions, TClient> create, TOptions options, Action<ClientOptions> configure, string service, StorageRequestTally tally, Func<TClient, Uri> uri)
+        where TOptions : ClientOptions
     {
-        var tableOptions = new TableClientOptions();
-        configure(tableOptions);
-        return new StorageClients(
-            options =>
-            {
-                configure(options);
-                return new QueueServiceClient(connectionString, options);
-            },
-            new TableServiceClient(connectionString, tableOptions));
+        var counter = new StorageRequestCounter(service, tally);
+        options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+        configure(options);
+        var client = create(options);
+        counter.BasePath = uri(client).AbsolutePath;
+        return client;
     }
 
     internal static TokenCredential CreateCredential(string? credential, string? clientId)

@@ -22,6 +22,9 @@ public static class VroegMetrics
     public const string TasksDispatched = "vroeg.dispatch.tasks.dispatched";
     public const string OutboxMarkedFailed = "vroeg.outbox.marked_failed";
 
+    // Each HTTP attempt of the app's storage clients, by stage, service, operation and target (StorageRequestCounter).
+    public const string StorageRequests = "vroeg.storage.requests";
+
     // The Service Bus transport's own counters (it creates them on the same meter).
     public const string PublishSent = "vroeg.dispatch.publish.sent";
     public const string PublishFailed = "vroeg.dispatch.publish.failed";
