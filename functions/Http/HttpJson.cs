@@ -17,4 +17,5 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(KeyUsageResponse))]
 [JsonSerializable(typeof(KeyRetireResponse))]
 [JsonSerializable(typeof(KeyRewrapResponse))]
+[JsonSerializable(typeof(StorageRequestsResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

@@ -31,6 +31,7 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "KeyUsage", "httpTrigger", "get v1/operations/keys/usage" },
         { "CheckKeyRetirement", "httpTrigger", "get v1/operations/keys/{kind}/{keyId}/retire" },
         { "RewrapKeys", "httpTrigger", "post v1/operations/keys/{kind}/rewrap" },
+        { "StorageRequests", "httpTrigger", "get v1/operations/storage-requests" },
         { "ProcessSignals", "queueTrigger", "%SignalsIntakeQueue%" },
         { "DispatchOutreach", "queueTrigger", "%DispatchQueue%" },
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },

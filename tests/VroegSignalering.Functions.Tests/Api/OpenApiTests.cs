@@ -158,6 +158,10 @@ public sealed class OpenApiTests : IDisposable
         await Send("POST", "/api/v1/operations/keys/encryption/rewrap?from=t1", rewrap, TestEnvironment.OperatorKey);
         await Send("POST", "/api/v1/operations/keys/hmac/rewrap?from=t1", rewrap, TestEnvironment.OperatorKey);
         await Send("POST", "/api/v1/operations/keys/encryption/rewrap?from=t1", rewrap);
+        const string storageRequests = "/api/v1/operations/storage-requests";
+        await Send("GET", storageRequests, storageRequests);
+        await Send("GET", storageRequests, storageRequests, TestEnvironment.HuurKey);
+        await Send("GET", storageRequests, storageRequests, TestEnvironment.OperatorKey);
         for (var i = 0; i < 6; i++)
         {
             await Send("POST", signals + "?mode=bogus", signals, TestEnvironment.WaterKey, "[]");

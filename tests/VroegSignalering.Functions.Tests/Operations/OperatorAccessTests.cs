@@ -26,6 +26,7 @@ public sealed class OperatorAccessTests : IDisposable
         { "GET", "/api/v1/operations/keys/usage" },
         { "GET", "/api/v1/operations/keys/encryption/t0/retire" },
         { "POST", "/api/v1/operations/keys/encryption/rewrap?from=t0&max=10" },
+        { "GET", "/api/v1/operations/storage-requests" },
     };
 
     [Theory]
