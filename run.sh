@@ -95,7 +95,9 @@ log "posting them as the local creditors (JSON, NDJSON and CSV)"
 vroeg post --dir "$month" --url "$url" --parallel 4 >&2
 log "waiting for processing, triage and dispatch; then reporting from storage"
 set +e
-vroeg report --wait --timeout 3600 --started "$started" --json "$out/run-report.json" --html "$out/run-report.html"
+# --api: the app's storage request tally (operator endpoint) for "Storage requests per accepted signal".
+vroeg report --wait --timeout 3600 --started "$started" --json "$out/run-report.json" --html "$out/run-report.html" \
+  --api "$url" --operator-key "$operator_key"
 report_rc=$?
 set -e
 # The gemeente's delivery to CBS falls out of the same storage: Amsterdam's DDAS file for the generated

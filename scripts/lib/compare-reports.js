@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compares the counts of two run reports (out/run-report.json) for scripts/check-reproducible.sh:
 // intake, quarantine, signals stored, cases, tasks and delivery, flattened and compared line by line.
-// Timings (throughput, latency, wall time) differ by nature and are not compared.
+// Timings (throughput, latency, crisis latency, wall time) and storage request counts (storageRequests: retries,
+// polling and timers make them vary) differ by nature and are not compared: only the sections in `compared` are.
 // Two empty runs agree with each other and prove nothing, so each report must also hold every required
 // count below as a number above zero: a missing or zero count fails, as does any difference.
 // Usage: node scripts/lib/compare-reports.js [--repost] run-1.json run-2.json   (exit 0: equal and non-empty; 1: not)

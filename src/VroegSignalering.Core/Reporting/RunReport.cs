@@ -16,7 +16,14 @@ public sealed record RunReport(
     TaskFigures Tasks,
     DeliveryFigures Delivery,
     ThroughputFigures Throughput,
-    LatencyFigures Latency);
+    LatencyFigures Latency)
+{
+    /// <summary>Urgent signals (crisis or an end-of-delivery date) → their first dispatched task.</summary>
+    public CrisisLatencyFigures CrisisLatency { get; init; } = CrisisLatencyFigures.None;
+
+    /// <summary>Storage requests per accepted signal, when the report read the app's tally (<c>vroeg report --api</c>).</summary>
+    public StorageRequestFigures? StorageRequests { get; init; }
+}
 
 public sealed record IntakeFigures(int Requests, int Rows, int Accepted, int Rejected, int Duplicates, IReadOnlyDictionary<string, int> RejectedByCode);
 
@@ -52,6 +59,16 @@ public sealed record ThroughputFigures(DateTimeOffset? FirstReceivedAt, DateTime
 
 /// <summary>Signal received → its task dispatched, in seconds.</summary>
 public sealed record LatencyFigures(int Samples, double P50, double P95, double P99, double Max, IReadOnlyList<HistogramBucket> Histogram);
+
+/// <summary>
+/// Urgent signal (Crisissignaal, or an Eindeleveringsdatum) received → the first dispatched task that carries it, in
+/// seconds. <paramref name="Signals"/> urgent signals stored; <paramref name="Samples"/> of them reached a dispatched
+/// task; <paramref name="WithoutDispatchedTask"/> did not (yet), and are counted here rather than left out silently.
+/// </summary>
+public sealed record CrisisLatencyFigures(int Signals, int Samples, int WithoutDispatchedTask, double P50, double P95, double P99, double Max)
+{
+    public static CrisisLatencyFigures None { get; } = new(0, 0, 0, 0, 0, 0, 0);
+}
 
 public sealed record HistogramBucket(double FromSeconds, double ToSeconds, int Count);
 
@@ -124,7 +141,48 @@ public static class RunReportBuilder
             latencies.Count > 0 ? Math.Round(latencies[^1], 2) : 0,
             Histogram(latencies));
 
-        return new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency);
+        return new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency)
+        {
+            CrisisLatency = CrisisLatency(o),
+        };
+    }
+
+    /// <summary>For each urgent signal, the time from its receipt to the dispatch of the first dispatched task whose signals include it.</summary>
+    public static CrisisLatencyFigures CrisisLatency(RunObservation o)
+    {
+        var dispatchedAt = o.Outbox.Where(x => x.Status == OutboxStatus.Dispatched && x.DispatchedAt is not null)
+            .GroupBy(x => x.TaskId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(x => x.DispatchedAt!.Value), StringComparer.Ordinal);
+        var firstDispatch = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var task in o.Tasks)
+        {
+            if (!dispatchedAt.TryGetValue(task.TaskId, out var at))
+            {
+                continue;
+            }
+
+            foreach (var id in task.SignalIds)
+            {
+                if (!firstDispatch.TryGetValue(id, out var earlier) || at < earlier)
+                {
+                    firstDispatch[id] = at;
+                }
+            }
+        }
+
+        var urgent = o.Signals.Where(s => s.Crisissignaal || s.Eindeleveringsdatum is not null).ToList();
+        var latencies = urgent.Where(s => firstDispatch.ContainsKey(s.SignalId))
+            .Select(s => Math.Max(0, (firstDispatch[s.SignalId] - s.ReceivedAt).TotalSeconds))
+            .Order()
+            .ToList();
+        return new CrisisLatencyFigures(
+            urgent.Count,
+            latencies.Count,
+            urgent.Count - latencies.Count,
+            Percentile(latencies, 50),
+            Percentile(latencies, 95),
+            Percentile(latencies, 99),
+            latencies.Count > 0 ? Math.Round(latencies[^1], 2) : 0);
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

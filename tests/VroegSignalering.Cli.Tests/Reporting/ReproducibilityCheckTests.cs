@@ -109,6 +109,23 @@ public sealed class ReproducibilityCheckTests : IDisposable
         Assert.Contains("differ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Storage_request_counts_and_crisis_latency_differ_between_runs_by_nature_and_are_not_compared()
+    {
+        var a = Report();
+        var b = Report();
+        a["storageRequests"] = new JsonObject { ["total"] = 26000, ["perSignal"] = 13.0, ["rows"] = new JsonArray(new JsonObject { ["stage"] = "triage", ["count"] = 9000 }) };
+        b["storageRequests"] = new JsonObject { ["total"] = 26113, ["perSignal"] = 13.06, ["rows"] = new JsonArray(new JsonObject { ["stage"] = "triage", ["count"] = 9113 }) };
+        a["crisisLatency"] = new JsonObject { ["signals"] = 40, ["withoutDispatchedTask"] = 0, ["p99"] = 12.5 };
+        b["crisisLatency"] = new JsonObject { ["signals"] = 40, ["withoutDispatchedTask"] = 1, ["p99"] = 31.0 };
+
+        var (rc, output) = Compare(a, b);
+
+        Assert.True(rc == 0, output);
+        Assert.DoesNotContain("storageRequests", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("crisisLatency", output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     /// <summary>A report as `vroeg report` writes it (the counts only; timings are not compared).</summary>

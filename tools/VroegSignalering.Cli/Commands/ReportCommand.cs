@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Azure.Reporting;
+using VroegSignalering.Azure.Storage;
 using VroegSignalering.Cli.Cli;
 using VroegSignalering.Cli.Operations;
 using VroegSignalering.Cli.Reporting;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Reporting;
 
 namespace VroegSignalering.Cli.Commands;
@@ -12,13 +15,19 @@ namespace VroegSignalering.Cli.Commands;
 /// <summary>
 /// <c>vroeg report</c>: optionally wait until the pipeline has settled (every accepted signal processed,
 /// every household triaged, every task sent), then read the run back from storage and the queues and
-/// write the summary table, out/run-report.json and out/run-report.html.
+/// write the summary table, out/run-report.json and out/run-report.html. With <c>--api</c> it also reads the
+/// app's storage request tally and reports the requests per accepted signal.
 /// </summary>
 internal static class ReportCommand
 {
+    public const string StorageRequestsPath = "api/v1/operations/storage-requests";
+
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     public static Command Create(CliEnvironment env)
     {
         var pipeline = new PipelineOptions();
+        var api = new OperatorApiOptions();
         var wait = new Option<bool>("--wait") { Description = "Wait until every accepted signal is processed and every task dispatched, showing progress." };
         var timeout = CommandHelpers.IntOption("--timeout", "Seconds --wait waits at most before failing.", 1800, min: 1);
         var json = CommandHelpers.PathOption("--json", "Where to write the report as JSON.", "out/run-report.json");
@@ -31,6 +40,8 @@ internal static class ReportCommand
             wait, timeout, json, html, gemeenten, started, readMessages,
         };
         pipeline.AddTo(command);
+        api.AddTo(command);
+        api.Api.Description = "Base address of the app: also read its storage request tally (operator endpoint) and report the storage requests per accepted signal.";
 
         command.SetGuardedAction(env, async (parseResult, ct) =>
         {
@@ -38,12 +49,23 @@ internal static class ReportCommand
             var observer = services.GetRequiredService<RunObserver>();
             if (parseResult.GetValue(wait))
             {
+                // Polling is the observer's cost, not the pipeline's: its own stage, shown and left out of the totals.
+                using var waiting = WorkStage.Enter(StorageRequestFigures.ReportWaitStage);
                 await WaitAsync(observer, env, TimeSpan.FromSeconds(parseResult.GetValue(timeout)), ct);
             }
 
             var names = ReadNames(parseResult.ResolvePath(gemeenten, env));
-            var observation = await observer.ObserveAsync(names.Keys.ToList(), ct, readMessageIds: parseResult.GetValue(readMessages));
+            RunObservation observation;
+            using (WorkStage.Enter(WorkStage.Report))
+            {
+                observation = await observer.ObserveAsync(names.Keys.ToList(), ct, readMessageIds: parseResult.GetValue(readMessages));
+            }
+
             var report = RunReportBuilder.Build(observation, env.Time.GetUtcNow());
+            if (api.Requested(parseResult))
+            {
+                report = report with { StorageRequests = await StorageRequestsAsync(api, parseResult, env, services.GetRequiredService<StorageRequestTally>(), report.Intake.Accepted, ct) };
+            }
             var wallTime = parseResult.GetValue(started) is { } s ? env.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(s) : (TimeSpan?)null;
 
             var jsonPath = parseResult.ResolvePath(json, env)!;
@@ -58,6 +80,30 @@ internal static class ReportCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// The app's tally (every stage but the report's) plus this command's own reads (the report's stages), per
+    /// accepted signal. The report's stages come from here only: an app in this same process (tests) holds them too.
+    /// </summary>
+    private static async Task<StorageRequestFigures> StorageRequestsAsync(OperatorApiOptions api, ParseResult parseResult, CliEnvironment env, StorageRequestTally own, int accepted, CancellationToken ct)
+    {
+        string[] reportStages = [WorkStage.Report, .. StorageRequestFigures.ObserverStages];
+        using var client = await api.ConnectAsync(parseResult, env, ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, StorageRequestsPath);
+        using var response = await client.SendAsync(request, ct);
+        var tally = await JsonSerializer.DeserializeAsync<AppTally>(await response.Content.ReadAsStreamAsync(ct), WebJson, ct)
+            ?? throw new CliException("the app answered the storage request tally with an empty body");
+        if (tally.Rows is null)
+        {
+            throw new CliException("the app's storage request tally has no rows");
+        }
+
+        var rows = tally.Rows.Where(r => !reportStages.Contains(r.Stage, StringComparer.Ordinal))
+            .Concat(own.Snapshot().Where(r => reportStages.Contains(r.Stage, StringComparer.Ordinal)));
+        return StorageRequestFigures.Build(rows, accepted, tally.InstanceStartedAt);
+    }
+
+    private sealed record AppTally(DateTimeOffset InstanceStartedAt, IReadOnlyList<StorageRequestCount>? Rows);
 
     private static async Task WaitAsync(RunObserver observer, CliEnvironment env, TimeSpan timeout, CancellationToken ct)
     {

@@ -79,12 +79,43 @@ internal static class ReportRendering
         Line("signal → task latency p50 (s)", r.Latency.P50.ToString("0.00", CultureInfo.InvariantCulture));
         Line("signal → task latency p95 (s)", r.Latency.P95.ToString("0.00", CultureInfo.InvariantCulture));
         Line("signal → task latency p99 (s)", r.Latency.P99.ToString("0.00", CultureInfo.InvariantCulture));
+        Line("crisis signals (urgent, stored)", r.CrisisLatency.Signals);
+        Line("  without a dispatched task", r.CrisisLatency.WithoutDispatchedTask);
+        Line("crisis signal → task p50 (s)", r.CrisisLatency.P50.ToString("0.00", CultureInfo.InvariantCulture));
+        Line("crisis signal → task p95 (s)", r.CrisisLatency.P95.ToString("0.00", CultureInfo.InvariantCulture));
+        Line("crisis signal → task p99 (s)", r.CrisisLatency.P99.ToString("0.00", CultureInfo.InvariantCulture));
         if (wallTime is { } w)
         {
             Line("wall time of the run (s)", w.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
         }
 
+        if (r.StorageRequests is { } storage)
+        {
+            StorageTable(sb, storage);
+        }
+
         return sb.ToString();
+    }
+
+    private static void StorageTable(StringBuilder sb, StorageRequestFigures s)
+    {
+        string Per(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        sb.Append(CultureInfo.InvariantCulture, $"\nStorage requests per accepted signal ({s.AcceptedSignals} accepted; app tally since {s.InstanceStartedAt:yyyy-MM-dd HH:mm:ss}, each HTTP attempt)\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"stage",-12}{"service",-8}{"operation",-15}{"target",-16}{"requests",10}{"/signal",10}\n");
+        foreach (var stage in s.Stages)
+        {
+            foreach (var row in s.Rows.Where(x => x.Stage == stage.Stage))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  {row.Stage,-12}{row.Service,-8}{row.Operation,-15}{row.Target,-16}{row.Count,10}{Per(row.PerSignal),10}\n");
+            }
+
+            var label = stage.InTotal ? "subtotal" : "subtotal, not in the total (the report polling while it waits)";
+            sb.Append(CultureInfo.InvariantCulture, $"  {stage.Stage,-12}{label,-39}{stage.Count,10}{Per(stage.PerSignal),10}\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"  {"end to end, every stage but report-wait",-51}{s.Total,10}{Per(s.PerSignal),10}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"  of which the local topic (Service Bus stand-in)",-51}{s.LocalTopic,10}{Per(s.LocalTopicPerSignal),10}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"end to end without the local topic",-51}{s.TotalWithoutLocalTopic,10}{Per(s.PerSignalWithoutLocalTopic),10}\n");
     }
 
     public static string ToHtml(RunReport r, IReadOnlyDictionary<string, string> gemeenteNames, TimeSpan? wallTime)
@@ -153,6 +184,13 @@ internal static class ReportRendering
         sb.Append("<h2>Signal → task latency</h2>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<p>p50 {r.Latency.P50:0.00} s · p95 {r.Latency.P95:0.00} s · p99 {r.Latency.P99:0.00} s · max {r.Latency.Max:0.00} s over {r.Latency.Samples} tasks</p>\n");
         sb.Append(Histogram(r.Latency));
+        var c = r.CrisisLatency;
+        sb.Append("<h2>Crisis signal → task latency</h2>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<p>p50 {c.P50:0.00} s · p95 {c.P95:0.00} s · p99 {c.P99:0.00} s · max {c.Max:0.00} s over {c.Samples} urgent signals with a dispatched task; {c.WithoutDispatchedTask} of {c.Signals} urgent signals without one</p>\n");
+        if (r.StorageRequests is { } storage)
+        {
+            sb.Append(StorageHtml(storage));
+        }
 
         sb.Append("<h2>Intake</h2>\n<table><tbody>\n");
         Row(sb, "requests", r.Intake.Requests);
@@ -227,6 +265,45 @@ internal static class ReportRendering
         }
 
         sb.Append("</div>\n");
+        return sb.ToString();
+    }
+
+    private static string StorageHtml(StorageRequestFigures s)
+    {
+        static string Per(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.Append("<h2>Storage requests per accepted signal</h2>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Each HTTP attempt of the app's storage clients (its tally since {Esc(s.InstanceStartedAt?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "?")}) and of this report, per {s.AcceptedSignals} accepted signals. The report's polling while it waits (report-wait) is shown but not in the total; the local topic stands in for Service Bus.</p>\n");
+
+        var stages = s.Stages.Where(x => x.Count > 0 || x.InTotal).ToList();
+        var max = Math.Max(1, stages.Select(x => x.PerSignal).DefaultIfEmpty(0).Max());
+        const int barHeight = 20, gap = 8, labelWidth = 110, chartWidth = 520;
+        sb.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"Storage requests per accepted signal by stage\" width=\"{labelWidth + chartWidth + 90}\" height=\"{(stages.Count * (barHeight + gap)) + 10}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\">\n");
+        var y = 0;
+        foreach (var stage in stages)
+        {
+            var w = stage.PerSignal * chartWidth / max;
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 14}\">{Esc(stage.Stage)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{y}\" width=\"{w:0.0}\" height=\"{barHeight}\" fill=\"{(stage.InTotal ? "#2e86c1" : "#95a5a6")}\"><title>{Esc(stage.Stage)}: {stage.Count} requests, {Per(stage.PerSignal)} per signal</title></rect>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth + w + 6:0.0}\" y=\"{y + 14}\">{Per(stage.PerSignal)}</text>\n");
+            y += barHeight + gap;
+        }
+
+        sb.Append("</svg>\n<table><thead><tr><th>stage</th><th>service</th><th>operation</th><th>target</th><th>requests</th><th>per signal</th></tr></thead><tbody>\n");
+        foreach (var stage in s.Stages)
+        {
+            foreach (var row in s.Rows.Where(x => x.Stage == stage.Stage))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Esc(row.Stage)}</td><td style=\"text-align:left\">{Esc(row.Service)}</td><td style=\"text-align:left\">{Esc(row.Operation)}</td><td style=\"text-align:left\">{Esc(row.Target)}</td><td>{row.Count}</td><td>{Per(row.PerSignal)}</td></tr>\n");
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><th>{Esc(stage.Stage)}</th><th colspan=\"3\" style=\"text-align:left\">{(stage.InTotal ? "subtotal" : "subtotal, not in the total")}</th><th>{stage.Count}</th><th>{Per(stage.PerSignal)}</th></tr>\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"<tr><th colspan=\"4\">end to end (every stage but report-wait)</th><th>{s.Total}</th><th>{Per(s.PerSignal)}</th></tr>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<tr><td colspan=\"4\">of which the local topic (Service Bus stand-in)</td><td>{s.LocalTopic}</td><td>{Per(s.LocalTopicPerSignal)}</td></tr>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<tr><th colspan=\"4\">end to end without the local topic</th><th>{s.TotalWithoutLocalTopic}</th><th>{Per(s.PerSignalWithoutLocalTopic)}</th></tr>\n");
+        sb.Append("</tbody></table>\n");
         return sb.ToString();
     }
 
