@@ -53,6 +53,10 @@ internal sealed class StorageRequestCounter : HttpPipelinePolicy
         var relative = path.StartsWith(BasePath, StringComparison.Ordinal) ? path[BasePath.Length..] : path;
         request.Headers.TryGetValue("If-Match", out var ifMatch);
         var (operation, target) = StorageRequestClassifier.Classify(_service, request.Method.Method, relative, request.Uri.Query, ifMatch);
+        if (target == StorageRequestClassifier.InBody && StorageRequestTarget.Current is { } hinted)
+        {
+            target = hinted;
+        }
         var stage = WorkStage.Current;
         _tally.Increment(new StorageRequestKey(stage, _service, operation, target));
         if (Requests.Enabled)

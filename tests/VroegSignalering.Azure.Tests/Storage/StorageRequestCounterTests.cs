@@ -140,6 +140,31 @@ public sealed class StorageRequestCounterTests
     }
 
     [Fact]
+    public async Task A_batch_or_table_creation_inside_a_named_target_counts_under_that_tables_family_and_other_requests_keep_their_own()
+    {
+        var clients = Clients();
+        var topic = clients.Tables.GetTableClient(Azurite.UniqueName("t") + "outreachtopic");
+        var other = clients.Tables.GetTableClient(Azurite.UniqueName("t") + "receipts");
+        await other.CreateIfNotExistsAsync();
+
+        using (StorageRequestTarget.Enter(topic.Name))
+        {
+            await topic.CreateIfNotExistsAsync();
+            await topic.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("0363", "m1"))]);
+            await other.UpsertEntityAsync(new TableEntity("p", "a"));
+        }
+
+        Assert.Equal(
+            [
+                new(WorkStage.Other, "table", "batch", "outreachtopic", 1),
+                new(WorkStage.Other, "table", "create-table", StorageRequestClassifier.InBody, 1),
+                new(WorkStage.Other, "table", "create-table", "outreachtopic", 1),
+                new(WorkStage.Other, "table", "upsert", "receipts", 1),
+            ],
+            _tally.Snapshot());
+    }
+
+    [Fact]
     public async Task A_request_the_sdk_retries_counts_once_per_attempt()
     {
         var busyOnce = new StorageFaults(seed: 1, rate: 1, outlastRate: 0, maxRetries: 1,
