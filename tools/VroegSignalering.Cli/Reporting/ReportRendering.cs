@@ -101,21 +101,21 @@ internal static class ReportRendering
     {
         string Per(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
         sb.Append(CultureInfo.InvariantCulture, $"\nStorage requests per accepted signal ({s.AcceptedSignals} accepted; app tally since {s.InstanceStartedAt:yyyy-MM-dd HH:mm:ss}, each HTTP attempt)\n");
-        sb.Append(CultureInfo.InvariantCulture, $"  {"stage",-12}{"service",-8}{"operation",-15}{"target",-16}{"requests",10}{"/signal",10}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"stage",-12}{"service",-8}{"operation",-15}{"target",-23}{"requests",10}{"/signal",10}\n");
         foreach (var stage in s.Stages)
         {
             foreach (var row in s.Rows.Where(x => x.Stage == stage.Stage))
             {
-                sb.Append(CultureInfo.InvariantCulture, $"  {row.Stage,-12}{row.Service,-8}{row.Operation,-15}{row.Target,-16}{row.Count,10}{Per(row.PerSignal),10}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"  {row.Stage,-12}{row.Service,-8}{row.Operation,-15}{row.Target,-23}{row.Count,10}{Per(row.PerSignal),10}\n");
             }
 
             var label = stage.InTotal ? "subtotal" : "subtotal, not in the total (the report polling while it waits)";
-            sb.Append(CultureInfo.InvariantCulture, $"  {stage.Stage,-12}{label,-39}{stage.Count,10}{Per(stage.PerSignal),10}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {stage.Stage,-12}{label,-46}{stage.Count,10}{Per(stage.PerSignal),10}\n");
         }
 
-        sb.Append(CultureInfo.InvariantCulture, $"  {"end to end, every stage but report-wait",-51}{s.Total,10}{Per(s.PerSignal),10}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"  {"  of which the local topic (Service Bus stand-in)",-51}{s.LocalTopic,10}{Per(s.LocalTopicPerSignal),10}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"  {"end to end without the local topic",-51}{s.TotalWithoutLocalTopic,10}{Per(s.PerSignalWithoutLocalTopic),10}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"end to end, every stage but report-wait",-58}{s.Total,10}{Per(s.PerSignal),10}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"  of which the local topic (Service Bus stand-in)",-58}{s.LocalTopic,10}{Per(s.LocalTopicPerSignal),10}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"end to end without the local topic",-58}{s.TotalWithoutLocalTopic,10}{Per(s.PerSignalWithoutLocalTopic),10}\n");
     }
 
     public static string ToHtml(RunReport r, IReadOnlyDictionary<string, string> gemeenteNames, TimeSpan? wallTime)
