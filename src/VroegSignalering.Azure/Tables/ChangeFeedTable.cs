@@ -31,7 +31,7 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
                 ["Gemeente"] = c.Gemeentecode,
                 ["ChangedAt"] = c.ChangedAt,
             })).ToList();
-            await table.SubmitTransactionAsync(actions, cancellationToken);
+            await table.SubmitCountedAsync(actions, cancellationToken);
         }
     }
 
@@ -69,7 +69,7 @@ public sealed class ChangeFeedTable(TableSet tables) : IHouseholdChangeFeed
             {
                 try
                 {
-                    await table.SubmitTransactionAsync(batch.Select(c => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(shard.Key, c.HouseholdKey), Version(c))), cancellationToken);
+                    await table.SubmitCountedAsync(batch.Select(c => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(shard.Key, c.HouseholdKey), Version(c))), cancellationToken);
                     removed += batch.Length;
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)

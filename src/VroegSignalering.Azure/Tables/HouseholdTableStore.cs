@@ -167,7 +167,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         var table = await Table(householdKey, cancellationToken);
         try
         {
-            await table.SubmitTransactionAsync(
+            await table.SubmitCountedAsync(
                 [Write(ToEntity(householdKey, result), entry.Version), Write(ToEntity(householdKey, caseMove.After), caseMove.Before.Version)], cancellationToken);
             return true;
         }
@@ -233,7 +233,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
     {
         try
         {
-            await table.SubmitTransactionAsync(actions, cancellationToken);
+            await table.SubmitCountedAsync(actions, cancellationToken);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)

@@ -31,7 +31,7 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
             foreach (var chunk in group.Chunk(MaxPerTransaction))
             {
                 // Upserts never conflict, so a transaction of them succeeds or fails as a whole (then it is retried whole).
-                await table.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(p, state))), cancellationToken);
+                await table.SubmitCountedAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(p, state))), cancellationToken);
             }
         }
     }
@@ -51,7 +51,7 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
             {
                 try
                 {
-                    await table.SubmitTransactionAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(group.Key, RowKey(p)), ETag.All)), cancellationToken);
+                    await table.SubmitCountedAsync(chunk.Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(group.Key, RowKey(p)), ETag.All)), cancellationToken);
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status == 404)
                 {

@@ -23,7 +23,7 @@ public sealed class SignalReferenceTableStore(TableSet tables) : ISignalReferenc
             var actions = slice.Select(s => new TableTransactionAction(TableTransactionActionType.Add, Entity(pk, receiptId, s))).ToList();
             try
             {
-                await table.SubmitTransactionAsync(actions, cancellationToken);
+                await table.SubmitCountedAsync(actions, cancellationToken);
                 for (var i = 0; i < slice.Count; i++)
                 {
                     claims[start + i] = new ReferenceClaim(slice[i].Signal.SignaalReferentie, slice[i].SignalId, slice[i].ContentHash, receiptId, New: true);

@@ -9,7 +9,7 @@ public sealed class TableSet(StorageClients storage, StorageNames names)
     private readonly CreatedOnFirstUse<TableClient> _tables = new(async name =>
     {
         var client = storage.Tables.GetTableClient(name);
-        await client.CreateIfNotExistsAsync(CancellationToken.None);
+        await client.CreateIfNotExistsCountedAsync(CancellationToken.None);
         return client;
     });
 

@@ -130,7 +130,7 @@ public sealed class LocalTopicTransport(TableSet tables, StorageNames names, Tim
     {
         try
         {
-            await topic.SubmitTransactionAsync(entities, cancellationToken);
+            await topic.SubmitCountedAsync(entities, cancellationToken);
             return true;
         }
         catch (Exception ex) when (ex is RequestFailedException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested) || TransientFailure.IsTransient(ex, cancellationToken))
@@ -203,7 +203,7 @@ public sealed class LocalTopicTransport(TableSet tables, StorageNames names, Tim
     {
         try
         {
-            await topic.SubmitTransactionAsync([id, new TableTransactionAction(TableTransactionActionType.Add, message)], cancellationToken);
+            await topic.SubmitCountedAsync([id, new TableTransactionAction(TableTransactionActionType.Add, message)], cancellationToken);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
