@@ -18,7 +18,7 @@ public sealed record RunReport(
     ThroughputFigures Throughput,
     LatencyFigures Latency)
 {
-    /// <summary>Urgent signals (crisis or an end-of-delivery date) → their first dispatched task.</summary>
+    /// <summary>Crisis signals (crisissignaal) → their first dispatched task.</summary>
     public CrisisLatencyFigures CrisisLatency { get; init; } = CrisisLatencyFigures.None;
 
     /// <summary>Storage requests per accepted signal, when the report read the app's tally (<c>vroeg report --api</c>).</summary>
@@ -61,8 +61,9 @@ public sealed record ThroughputFigures(DateTimeOffset? FirstReceivedAt, DateTime
 public sealed record LatencyFigures(int Samples, double P50, double P95, double P99, double Max, IReadOnlyList<HistogramBucket> Histogram);
 
 /// <summary>
-/// Urgent signal (Crisissignaal, or an Eindeleveringsdatum) received → the first dispatched task that carries it, in
-/// seconds. <paramref name="Signals"/> urgent signals stored; <paramref name="Samples"/> of them reached a dispatched
+/// Crisis signal (crisissignaal: the creditor reports an acute situation, which the crisis fast path triages at once)
+/// received → the first dispatched task that carries it, in seconds. An end-of-supply date takes the fast path only
+/// when it is near (Triage:EndOfSupplyLead), so those signals are not in this figure. <paramref name="Signals"/> crisis signals stored; <paramref name="Samples"/> of them reached a dispatched
 /// task; <paramref name="WithoutDispatchedTask"/> did not (yet), and are counted here rather than left out silently.
 /// </summary>
 public sealed record CrisisLatencyFigures(int Signals, int Samples, int WithoutDispatchedTask, double P50, double P95, double P99, double Max)
@@ -147,7 +148,7 @@ public static class RunReportBuilder
         };
     }
 
-    /// <summary>For each urgent signal, the time from its receipt to the dispatch of the first dispatched task whose signals include it.</summary>
+    /// <summary>For each crisis signal, the time from its receipt to the dispatch of the first dispatched task whose signals include it.</summary>
     public static CrisisLatencyFigures CrisisLatency(RunObservation o)
     {
         var dispatchedAt = o.Outbox.Where(x => x.Status == OutboxStatus.Dispatched && x.DispatchedAt is not null)
@@ -170,7 +171,7 @@ public static class RunReportBuilder
             }
         }
 
-        var urgent = o.Signals.Where(s => s.Crisissignaal || s.Eindeleveringsdatum is not null).ToList();
+        var urgent = o.Signals.Where(s => s.Crisissignaal).ToList();
         var latencies = urgent.Where(s => firstDispatch.ContainsKey(s.SignalId))
             .Select(s => Math.Max(0, (firstDispatch[s.SignalId] - s.ReceivedAt).TotalSeconds))
             .Order()

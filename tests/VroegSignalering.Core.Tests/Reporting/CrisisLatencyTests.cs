@@ -6,25 +6,25 @@ using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Tests.Reporting;
 
-/// <summary>Crisis signal → task: from an urgent signal's receipt to the dispatch of the first dispatched task that carries it.</summary>
+/// <summary>Crisis signal → task: from a crisis signal's receipt to the dispatch of the first dispatched task that carries it.</summary>
 public sealed class CrisisLatencyTests
 {
     private static readonly DateTimeOffset T0 = HouseholdData.Now;
 
     [Fact]
-    public void The_first_dispatched_task_carrying_an_urgent_signal_gives_its_latency_and_later_revisions_or_unsent_tasks_do_not()
+    public void The_first_dispatched_task_carrying_a_crisis_signal_gives_its_latency_and_later_revisions_or_unsent_tasks_do_not()
     {
         var crisis = HouseholdData.Signal("s-crisis", crisis: true, receivedAt: T0);
-        var ending = HouseholdData.Signal("s-ending", eindelevering: HouseholdData.D(12, 1), receivedAt: T0);
+        var second = HouseholdData.Signal("s-second", crisis: true, receivedAt: T0);
         var plain = HouseholdData.Signal("s-plain", receivedAt: T0);
         var observation = Observation(
-            [crisis, ending, plain],
+            [crisis, second, plain],
             [
                 // Listed first but dispatched later: the revision that carried the crisis signal again.
-                Task("t-2", ["s-crisis", "s-ending"], Dispatched(30)),
+                Task("t-2", ["s-crisis", "s-second"], Dispatched(30)),
                 Task("t-1", ["s-crisis", "s-plain"], Dispatched(12)),
-                Task("t-0", ["s-ending"], Pending()),
-                Task("t-3", ["s-ending"], Dispatched(40)),
+                Task("t-0", ["s-second"], Pending()),
+                Task("t-3", ["s-second"], Dispatched(40)),
             ]);
 
         var figures = RunReportBuilder.CrisisLatency(observation);
@@ -36,7 +36,7 @@ public sealed class CrisisLatencyTests
     }
 
     [Fact]
-    public void An_urgent_signal_without_a_dispatched_task_is_counted_as_such_and_not_in_the_percentiles()
+    public void A_crisis_signal_without_a_dispatched_task_is_counted_as_such_and_not_in_the_percentiles()
     {
         var sent = HouseholdData.Signal("s-sent", crisis: true, receivedAt: T0);
         var waiting = HouseholdData.Signal("s-waiting", crisis: true, receivedAt: T0);
@@ -48,6 +48,19 @@ public sealed class CrisisLatencyTests
         Assert.Equal((3, 1, 2), (figures.Signals, figures.Samples, figures.WithoutDispatchedTask));
         Assert.Equal(8, figures.P99);
         Assert.Equal(figures, RunReportBuilder.Build(observation, T0).CrisisLatency);
+    }
+
+    [Fact]
+    public void A_signal_with_only_an_end_of_supply_date_is_not_a_crisis_signal()
+    {
+        var crisis = HouseholdData.Signal("s-crisis", crisis: true, receivedAt: T0);
+        var endOfSupply = HouseholdData.Signal("s-eind", eindelevering: HouseholdData.Today.AddDays(60), receivedAt: T0);
+        var observation = Observation([crisis, endOfSupply], [Task("t-1", ["s-crisis"], Dispatched(5)), Task("t-2", ["s-eind"], Dispatched(90))]);
+
+        var figures = RunReportBuilder.CrisisLatency(observation);
+
+        Assert.Equal((1, 1, 0), (figures.Signals, figures.Samples, figures.WithoutDispatchedTask));
+        Assert.Equal(5, figures.Max);
     }
 
     private static (OutboxStatus Status, DateTimeOffset? At) Dispatched(int seconds) => (OutboxStatus.Dispatched, T0.AddSeconds(seconds));

@@ -79,7 +79,7 @@ internal static class ReportRendering
         Line("signal → task latency p50 (s)", r.Latency.P50.ToString("0.00", CultureInfo.InvariantCulture));
         Line("signal → task latency p95 (s)", r.Latency.P95.ToString("0.00", CultureInfo.InvariantCulture));
         Line("signal → task latency p99 (s)", r.Latency.P99.ToString("0.00", CultureInfo.InvariantCulture));
-        Line("crisis signals (urgent, stored)", r.CrisisLatency.Signals);
+        Line("crisis signals (crisissignaal, stored)", r.CrisisLatency.Signals);
         Line("  without a dispatched task", r.CrisisLatency.WithoutDispatchedTask);
         Line("crisis signal → task p50 (s)", r.CrisisLatency.P50.ToString("0.00", CultureInfo.InvariantCulture));
         Line("crisis signal → task p95 (s)", r.CrisisLatency.P95.ToString("0.00", CultureInfo.InvariantCulture));
@@ -186,7 +186,7 @@ internal static class ReportRendering
         sb.Append(Histogram(r.Latency));
         var c = r.CrisisLatency;
         sb.Append("<h2>Crisis signal → task latency</h2>\n");
-        sb.Append(CultureInfo.InvariantCulture, $"<p>p50 {c.P50:0.00} s · p95 {c.P95:0.00} s · p99 {c.P99:0.00} s · max {c.Max:0.00} s over {c.Samples} urgent signals with a dispatched task; {c.WithoutDispatchedTask} of {c.Signals} urgent signals without one</p>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<p>p50 {c.P50:0.00} s · p95 {c.P95:0.00} s · p99 {c.P99:0.00} s · max {c.Max:0.00} s over {c.Samples} crisis signals with a dispatched task; {c.WithoutDispatchedTask} of {c.Signals} crisis signals without one</p>\n");
         if (r.StorageRequests is { } storage)
         {
             sb.Append(StorageHtml(storage));
