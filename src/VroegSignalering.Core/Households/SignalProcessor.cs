@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Routing;
+using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core.Households;
 
@@ -22,6 +24,7 @@ public sealed partial class SignalProcessor(
     IHouseholdChangeFeed changes,
     IQuarantineStore quarantine,
     IReceiptStore receipts,
+    IOptionsMonitor<TriageOptions> triageOptions,
     TimeProvider time,
     VroegTelemetry telemetry,
     ILogger<SignalProcessor> logger)
@@ -122,7 +125,9 @@ public sealed partial class SignalProcessor(
             telemetry.SignalsStored.Add(1, new KeyValuePair<string, object?>("gemeentecode", route.Area.Gemeentecode));
         }
 
-        var urgent = signal.Crisissignaal || signal.Eindeleveringsdatum is not null;
+        // Urgent as triage sees it: a crisis signal, or an end of supply within the gemeente's lead time. Only those take
+        // the fast path; a distant end of supply waits for TriageCases like any other signal.
+        var urgent = CaseComposer.IsUrgent(stored, DutchCalendar.LocalDate(now), triageOptions.CurrentValue.For(route.Area.Gemeentecode));
         return (added ? Fate.Stored : Fate.AlreadyStored, new HouseholdChange(householdKey, route.Area.Gemeentecode, now), urgent, queued.SignalId);
     }
 
