@@ -73,11 +73,11 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 # subshell). More retries than run.sh's default: while the app restarts, connections are refused for seconds.
 # Batches of 250 rows (both runs alike), so a month is several requests per creditor and a kill can fall
 # between answered and unanswered batches.
+# Optional 4th and 5th arguments: parallel requests (default 4) and rows per request (default 250).
 start_poster() {
-  local url="$1" receipts="$2" log="$3"
-  shift 3
+  local url="$1" receipts="$2" log="$3" parallel="${4:-4}" batch="${5:-250}"
   POSTER_BASE=$(answered_posts "$app_log")
-  (exec dotnet "$CLI_DIR/vroeg.dll" post --dir "$month" --url "$url" --parallel 4 --batch 250 --retries 50 --receipts "$receipts" "$@" >>"$log" 2>&1) &
+  (exec dotnet "$CLI_DIR/vroeg.dll" post --dir "$month" --url "$url" --parallel "$parallel" --batch "$batch" --retries 50 --receipts "$receipts" >>"$log" 2>&1) &
   POSTER_PID=$!
 }
 
@@ -202,14 +202,23 @@ run_month() {
     if [[ "$poster_killed" == false ]]; then
       # Posting ended before the poster's moment: post the month again, one file at a time so the kill
       # falls between answers, kill that poster mid-post, and post again from the start.
+      # A re-post of rows already accepted is answered fast: small batches, one at a time, and a few tries, so
+      # the kill still falls between two answers.
       log "$name: posting ended before the poster's kill moment; posting again to kill it mid-post"
       wait "$POSTER_PID" || die "$name: vroeg post failed ($post_log)"
-      start_poster "$url" "$work/$name-receipts-again.json" "$post_log" --parallel 1
-      until poster_midway "$app_log"; do
-        kill -0 "$POSTER_PID" 2>/dev/null || die "the re-post ended before it could be killed mid-post"
-        sleep 0.05
+      local try
+      for try in 1 2 3 4 5; do
+        start_poster "$url" "$work/$name-receipts-again-$try.json" "$post_log" 1 25
+        until poster_midway "$app_log" || ! kill -0 "$POSTER_PID" 2>/dev/null; do
+          sleep 0.02
+        done
+        if poster_midway "$app_log"; then
+          kill_poster "$name" $(( $(date +%s%3N) - t0 ))
+          break
+        fi
+        wait "$POSTER_PID" || die "$name: vroeg post failed ($post_log)"
+        [[ "$try" -lt 5 ]] || die "the re-post ended before it could be killed mid-post (5 tries)"
       done
-      kill_poster "$name" $(( $(date +%s%3N) - t0 ))
     fi
   fi
 
