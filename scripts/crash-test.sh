@@ -138,8 +138,10 @@ vroeg generate --signals "$signals" --seed "$seed" --today "$month_end" --out "$
 # the app (0: the reference). Writes $work/NAME-report.json and NAME-verify.json.
 run_month() {
   local name="$1" run_kills="$2"
-  local url="http://127.0.0.1:$(free_port)" app_log="$work/$name-app.log" post_log="$work/$name-post.log"
+  local url app_log="$work/$name-app.log" post_log="$work/$name-post.log"
   azurite_start "$work/$name-azurite"
+  # The app's port is chosen once Azurite holds its own (port 0: the OS picks), so the two cannot collide.
+  url="http://127.0.0.1:$(free_port)"
   app_env
   : >"$app_log"; : >"$post_log"
   app_start "$url" "$app_log"
