@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
@@ -10,12 +11,16 @@ namespace VroegSignalering.Azure.Tables;
 /// (<c>pending-&lt;ticks of the minute&gt;</c>), so the pointers one triage batch writes, and the ones one dispatch
 /// message removes, share a partition or two and go in one transaction each. Row keys are ordered by creation
 /// time so the sweeper reads only rows older than its cutoff. Pointers written before this layout (partitions
-/// <c>pending-0</c> … <c>pending-f</c>) are still listed, and moved to their partition as they are.
+/// <c>pending-0</c> … <c>pending-f</c>) are still listed; listing writes nothing, and this instance remembers where
+/// such a pointer lies so that removing it (after the sweeper listed it) deletes it there.
 /// </summary>
 public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
 {
     private const int MaxPerTransaction = 100;
     private static readonly long BucketTicks = TimeSpan.TicksPerMinute;
+
+    // Pointers of the earlier layout this instance listed: (state partition prefix + row key) → their partition.
+    private readonly ConcurrentDictionary<string, string> _legacy = new(StringComparer.Ordinal);
 
     public async Task AddAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken)
     {
@@ -39,13 +44,13 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
     public async Task RemoveAsync(OutboxPointer pointer, OutboxIndexState state, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
-        await DeleteAsync(table, Partition(state, pointer), RowKey(pointer), cancellationToken);
+        await DeleteAsync(table, Where(state, pointer), RowKey(pointer), cancellationToken);
     }
 
     public async Task RemoveManyAsync(IReadOnlyList<OutboxPointer> pointers, OutboxIndexState state, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
-        foreach (var group in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId, p.CreatedAt)).GroupBy(p => Partition(state, p)))
+        foreach (var group in pointers.DistinctBy(p => (p.HouseholdKey, p.TaskId, p.CreatedAt)).GroupBy(p => Where(state, p)))
         {
             foreach (var chunk in group.Chunk(MaxPerTransaction))
             {
@@ -80,28 +85,29 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
             var pointer = new OutboxPointer(e.GetString("HouseholdKey"), e.GetString("TaskId"), e.GetString("Gemeente"), new DateTimeOffset(ticks, TimeSpan.Zero));
             if (e.PartitionKey != Partition(state, pointer))
             {
-                // Written in the earlier layout: moved to its partition (copy first), so removing it finds it.
-                await AddAsync(pointer, state, cancellationToken);
-                await DeleteAsync(table, e.PartitionKey, e.RowKey, cancellationToken);
+                _legacy[LegacyKey(state, e.RowKey)] = e.PartitionKey;
             }
 
             yield return pointer;
         }
     }
 
-    // False when the row was not there.
-    private static async Task<bool> DeleteAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
+    private static async Task DeleteAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
     {
         try
         {
             await table.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken);
-            return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return false;
         }
     }
+
+    // Where the pointer lies: where this instance listed it, if that was a partition of the earlier layout.
+    private string Where(OutboxIndexState state, OutboxPointer pointer) =>
+        _legacy.TryGetValue(LegacyKey(state, RowKey(pointer)), out var partition) ? partition : Partition(state, pointer);
+
+    private static string LegacyKey(OutboxIndexState state, string rowKey) => $"{state}|{rowKey}";
 
     private static TableEntity Entity(OutboxPointer pointer, OutboxIndexState state) => new(Partition(state, pointer), RowKey(pointer))
     {

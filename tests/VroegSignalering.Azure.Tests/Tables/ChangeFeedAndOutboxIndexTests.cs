@@ -78,7 +78,7 @@ public sealed class ChangeFeedAndOutboxIndexTests
     }
 
     [Fact]
-    public async Task A_pointer_in_a_partition_of_the_earlier_layout_is_listed_and_removed()
+    public async Task A_pointer_in_a_partition_of_the_earlier_layout_is_listed_without_a_write_and_removed_where_it_lies()
     {
         var table = await Tables().GetAsync(_names.OutboxIndex, CancellationToken.None);
         var pointer = new OutboxPointer("a1hh", "t-legacy", "0363", At);
@@ -92,6 +92,9 @@ public sealed class ChangeFeedAndOutboxIndexTests
         var index = new OutboxIndexTable(Tables());
 
         Assert.Equal(pointer, Assert.Single(await ListAsync(index)));
+
+        // Listing wrote nothing (a dry run or a report lists too): the pointer is still where it was.
+        Assert.True((await table.GetEntityIfExistsAsync<TableEntity>("pending-a", $"{TableKeys.Ticks(At)}|a1hh|t-legacy")).HasValue);
         await index.RemoveManyAsync([pointer], OutboxIndexState.Pending, CancellationToken.None);
         Assert.Empty(await ListAsync(index));
     }
