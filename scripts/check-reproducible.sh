@@ -2,7 +2,7 @@
 # Runs the month twice with the same seed and checks that every count in the two reports is the same:
 # intake, quarantine, signals stored, cases, tasks (per priority, gemeente and team) and the task
 # messages per gemeente on the local topic. Timings (throughput, latency, wall time) differ by nature and are not compared.
-# Both runs have the crisis fast path off (see below); ./run.sh itself runs with it on.
+# Both runs use the production setting of the crisis fast path (on), as ./run.sh does.
 #
 # Usage: scripts/check-reproducible.sh [--signals N] [--seed S]   (default: 2000 signals, seed 7)
 # Each run is ./run.sh on a free loopback port with its own Azurite; the reports are kept in
@@ -30,9 +30,7 @@ mkdir -p "$dir"
 for run in 1 2; do
   port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')
   log "run $run of 2: ./run.sh --signals $signals --seed $seed on port $port (log: $dir/run-$run.log)"
-  # The batch path only: with the crisis fast path on, a household with urgent signals in two chunks is composed
-  # in the order the chunks happen to be processed, which can change a case or a revision (docs/benchmarks.md).
-  if ! Triage__FastPath=false "$root/run.sh" --signals "$signals" --seed "$seed" --url "http://127.0.0.1:$port" >"$dir/run-$run.log" 2>&1; then
+  if ! "$root/run.sh" --signals "$signals" --seed "$seed" --url "http://127.0.0.1:$port" >"$dir/run-$run.log" 2>&1; then
     tail -20 "$dir/run-$run.log" >&2
     die "run $run failed"
   fi

@@ -35,9 +35,9 @@ public sealed record OutreachPlan(
 /// <summary>
 /// Combines a household's new signals into its case and decides whether they warrant outreach. Pure:
 /// it reads a snapshot and returns the writes; the caller commits them in one transaction.
-/// Rules: signals within the window of the open case's last signal join it, otherwise a new case starts;
+/// Rules: signals within the window of an open case's dates join it (the nearest such case), otherwise a new case starts;
 /// a case without a task gets one; afterwards a signal creates a new revision only when its creditor is
-/// new to the case, its amount grew by the configured percentage, or it turns the case urgent. Signals
+/// new to the case, its amount grew by the configured percentage, or it is urgent. Signals
 /// under a gemeente's minimum amount are counted, never dropped. Crisis and imminent end-of-supply
 /// signals skip the settle wait.
 /// </summary>
@@ -69,8 +69,7 @@ public static class CaseComposer
             return new CaseDecision.Wait(settleUntil);
         }
 
-        var latest = snapshot.Cases.OrderByDescending(c => c.Value.Sequence).FirstOrDefault()?.Value;
-        var open = latest is { Status: not CaseStatus.Closed } && Joins(latest, unassigned[0], policy) ? latest : null;
+        var open = NearestOpenCase(snapshot, unassigned[0], policy);
 
         var head = snapshot.Head?.Value ?? new HouseholdHead(snapshot.HouseholdKey, 0, null, now);
         HouseholdCase @case;
@@ -113,8 +112,11 @@ public static class CaseComposer
         var belowMinimum = joined.Count(s => policy.MinimumAmount is { } min && s.Bedrag < min);
 
         // A repeat is a signal from a creditor the case already has a signal from (earlier in the case, or
-        // earlier in this same batch). It brings new outreach only when its amount grew enough or it makes
-        // the case urgent; otherwise it is counted, whether it arrived after the task or with the first batch.
+        // earlier in this same batch). It brings new outreach only when its amount grew enough; otherwise it is
+        // counted, whether it arrived after the task or with the first batch. An urgent signal always brings new
+        // outreach and is never such a repeat: the crisis fast path triages the urgent signals of two chunks in
+        // whichever order the chunks are processed, and a rule that compared the two by arrival would make a
+        // revision in one order and none in the other.
         var wantsOutreach = false;
         var repeatsWithoutTask = 0;
         var seen = new List<StoredSignal>(before);
@@ -123,10 +125,11 @@ public static class CaseComposer
             var earlier = seen.Where(p => p.CreditorId == s.CreditorId).ToList();
             seen.Add(s);
             var grown = earlier.Count > 0 && s.Bedrag >= earlier.Max(p => p.Bedrag) * (1 + (policy.Growth / 100m));
+            var urgentSignal = IsUrgent(s, today, policy);
             if (@case.LastTaskId is null)
             {
                 wantsOutreach = true;
-                if (earlier.Count > 0 && !grown)
+                if (earlier.Count > 0 && !grown && !urgentSignal)
                 {
                     repeatsWithoutTask++;
                 }
@@ -134,7 +137,7 @@ public static class CaseComposer
                 continue;
             }
 
-            var material = earlier.Count == 0 || grown || (IsUrgent(s, today, policy) && @case.Priority != Priority.Spoed);
+            var material = earlier.Count == 0 || grown || urgentSignal;
             if (material)
             {
                 wantsOutreach = true;
@@ -226,6 +229,22 @@ public static class CaseComposer
 
     /// <summary>Deterministic: case + revision, so two workers can never create two tasks for one revision.</summary>
     public static string TaskId(string caseId, int revision) => $"t-{caseId[2..]}-r{revision}";
+
+    // The open case the signal falls within the window of, the nearest in date when there are several. Ties go to the
+    // case that starts first. Chosen by dates only, never by case number: the urgent signals of two chunks can open
+    // their cases in either order, and the signals that follow must join the same case whichever came first.
+    private static HouseholdCase? NearestOpenCase(HouseholdSnapshot snapshot, StoredSignal first, GemeentePolicy policy) =>
+        snapshot.Cases.Select(c => c.Value)
+            .Where(c => c.Status != CaseStatus.Closed && Joins(c, first, policy))
+            .OrderBy(c => DaysOutside(c, first))
+            .ThenBy(c => c.FirstSignaaldatum)
+            .ThenBy(c => c.LastSignaaldatum)
+            .ThenBy(c => c.Sequence)
+            .FirstOrDefault();
+
+    // 0 inside the case's dates, otherwise the days to the nearer end.
+    private static int DaysOutside(HouseholdCase open, StoredSignal s) =>
+        Math.Max(0, Math.Max(open.FirstSignaaldatum.DayNumber - s.Signaaldatum.DayNumber, s.Signaaldatum.DayNumber - open.LastSignaaldatum.DayNumber));
 
     // Within the window on either side of the case's dates: an older signal that arrives late joins the
     // case it would have joined on time, so the grouping does not depend on the order of arrival.

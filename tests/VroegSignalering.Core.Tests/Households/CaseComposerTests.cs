@@ -149,6 +149,130 @@ public class CaseComposerTests
         Assert.Equal(2, update.Case.Sequence);
     }
 
+    [Fact]
+    public void A_signal_joins_the_open_case_nearest_in_date_not_the_one_opened_last()
+    {
+        // Case 1 holds a signal of 1 October, case 2 (opened later) one of 30 October. A signal of 5 October is
+        // within the window of case 1 only, and joins it, although case 2 is the one opened last.
+        var early = Snapshot(Signal("s-early", "corporatie-1", PartnerType.Huur, 900m, D(10, 1)));
+        early = Apply(early, Update(early));
+        var lateSignal = Signal("s-late", "energie-1", PartnerType.Energie, 300m, D(10, 30));
+        var late = After(early, lateSignal);
+        Assert.True(late.CaseIsNew);
+        var snapshot = Apply(early with { Signals = [.. early.Signals, lateSignal] }, late);
+
+        var update = After(snapshot, Signal("s-next", "water-1", PartnerType.Water, 90m, D(10, 5)));
+
+        Assert.False(update.CaseIsNew);
+        Assert.Equal(["s-early", "s-next"], update.Case.SignalIds);
+        Assert.Equal(1, update.Case.Sequence);
+    }
+
+    [Fact]
+    public void Of_two_open_cases_in_the_window_the_signal_joins_the_nearer_one()
+    {
+        // Case 1: 1 October; case 2: 24 October. A signal of 12 October is 11 days from case 1 and 12 from case 2,
+        // and joins case 1; one of 13 October (12 and 11 days) joins case 2.
+        var early = Snapshot(Signal("s-early", "corporatie-1", PartnerType.Huur, 900m, D(10, 1)));
+        early = Apply(early, Update(early));
+        var lateSignal = Signal("s-late", "energie-1", PartnerType.Energie, 300m, D(10, 24));
+        var snapshot = Apply(early with { Signals = [.. early.Signals, lateSignal] }, After(early, lateSignal));
+
+        Assert.Equal(1, After(snapshot, Signal("s-12", "water-1", PartnerType.Water, 90m, D(10, 12))).Case.Sequence);
+        Assert.Equal(2, After(snapshot, Signal("s-13", "water-1", PartnerType.Water, 90m, D(10, 13))).Case.Sequence);
+    }
+
+    [Fact]
+    public void Urgent_signals_of_two_chunks_give_the_same_cases_and_tasks_whichever_is_triaged_first()
+    {
+        // Two crisis signals 20 days apart, each in its own chunk and triaged by the fast path, and an ordinary signal
+        // near the first one that the batch triages afterwards. Crisis runs in either order must end the same.
+        var first = Signal("u-1", "corporatie-1", PartnerType.Huur, 1500m, D(10, 20), crisis: true);
+        var second = Signal("u-2", "energie-1", PartnerType.Energie, 400m, D(11, 9), crisis: true);
+        var ordinary = Signal("o-1", "water-1", PartnerType.Water, 80m, D(10, 25));
+
+        (string[] Cases, string[] Tasks) Run(params StoredSignal[] urgentOrder)
+        {
+            var snapshot = Snapshot();
+            foreach (var urgent in urgentOrder)
+            {
+                snapshot = snapshot with { Signals = [.. snapshot.Signals, urgent] };
+                var only = new HashSet<string>([urgent.SignalId], StringComparer.Ordinal);
+                snapshot = Apply(snapshot, CaseComposer.Decide(snapshot, Default, Now, urgentOnly: true, only: only));
+            }
+
+            snapshot = snapshot with { Signals = [.. snapshot.Signals, ordinary] };
+            var (settled, updates) = HouseholdData.Settle(snapshot, Default);
+            var cases = settled.Cases.Select(c => string.Join("+", c.Value.SignalIds.Order(StringComparer.Ordinal)) + $" r{c.Value.Revision} {c.Value.Priority}")
+                .Order(StringComparer.Ordinal).ToArray();
+            var tasks = updates.Where(u => u.Outreach is not null).Select(u => $"{u.Outreach!.Triage.Priority}").Order(StringComparer.Ordinal).ToArray();
+            return (cases, tasks);
+        }
+
+        var forward = Run(first, second);
+        var backward = Run(second, first);
+
+        Assert.Equal(forward.Cases, backward.Cases);
+        Assert.Equal(forward.Tasks, backward.Tasks);
+        Assert.Contains($"{ordinary.SignalId}+{first.SignalId} r2 Spoed", forward.Cases);
+    }
+
+    [Fact]
+    public void Two_urgent_signals_of_one_creditor_in_two_chunks_give_the_same_tasks_and_repeats_whichever_is_triaged_first()
+    {
+        // The second amount is 20% above the first: judged by arrival, the later one "grew" in one order and not in the other.
+        var lower = Signal("u-low", "energie-1", PartnerType.Energie, 1000m, D(11, 2), crisis: true);
+        var higher = Signal("u-high", "energie-1", PartnerType.Energie, 1200m, D(11, 9), crisis: true);
+
+        (int Tasks, int Repeats, string Last) Run(params StoredSignal[] order)
+        {
+            var snapshot = Snapshot();
+            var tasks = 0;
+            var repeats = 0;
+            CaseDecision.Update? last = null;
+            foreach (var urgent in order)
+            {
+                snapshot = snapshot with { Signals = [.. snapshot.Signals, urgent] };
+                last = Assert.IsType<CaseDecision.Update>(CaseComposer.Decide(snapshot, Default, Now, urgentOnly: true, only: new HashSet<string>([urgent.SignalId], StringComparer.Ordinal)));
+                tasks += last.Outreach is null ? 0 : 1;
+                repeats += last.RepeatsWithoutTask;
+                snapshot = Apply(snapshot, last);
+            }
+
+            return (tasks, repeats, $"r{last!.Case.Revision} {last.Case.Priority} {last.Case.Score}");
+        }
+
+        var forward = Run(lower, higher);
+
+        Assert.Equal(forward, Run(higher, lower));
+        Assert.Equal((2, 0), (forward.Tasks, forward.Repeats));
+    }
+
+    [Fact]
+    public void An_urgent_repeat_in_a_case_that_is_already_spoed_makes_a_new_revision()
+    {
+        var crisis = Snapshot(Signal("s1", "corporatie-1", PartnerType.Huur, 1000m, D(11, 1), crisis: true));
+        crisis = Apply(crisis, Update(crisis));
+        Assert.Equal(Priority.Spoed, crisis.Cases[0].Value.Priority);
+
+        var update = After(crisis, Signal("s2", "corporatie-1", PartnerType.Huur, 900m, D(11, 8), crisis: true));
+
+        Assert.Equal(2, Assert.IsType<OutreachPlan>(update.Outreach).Revision);
+        Assert.Equal(0, update.RepeatsWithoutTask);
+    }
+
+    [Fact]
+    public void An_urgent_repeat_in_the_first_batch_is_not_counted_as_a_repeat_without_task()
+    {
+        var update = Update(Snapshot(
+            Signal("s1", "corporatie-1", PartnerType.Huur, 1000m, D(11, 1), crisis: true),
+            Signal("s2", "corporatie-1", PartnerType.Huur, 900m, D(11, 8), crisis: true),
+            Signal("s3", "corporatie-1", PartnerType.Huur, 900m, D(11, 9))));
+
+        Assert.Equal(1, Assert.IsType<OutreachPlan>(update.Outreach).Revision);
+        Assert.Equal(1, update.RepeatsWithoutTask);
+    }
+
     // Repeats
 
     [Theory]
