@@ -180,24 +180,36 @@ public interface IHouseholdStore
 /// <summary>A case's status change, written together with the outbox row that caused it.</summary>
 public sealed record CaseMove(Versioned<HouseholdCase> Before, HouseholdCase After);
 
+/// <summary>
+/// A household marked for triage. <see cref="Version"/>, <see cref="Location"/> and <see cref="Mark"/> are the store's,
+/// from reading the mark: one mark can list several households (a processed chunk's), <see cref="MarkSize"/> of them.
+/// </summary>
+public sealed record HouseholdChange(string HouseholdKey, string Gemeentecode, DateTimeOffset ChangedAt, string? Version = null, string? Location = null)
+{
+    /// <summary>The mark this household was read from (null: the household's own mark).</summary>
+    public string? Mark { get; init; }
+
+    /// <summary>How many households the mark listed when it was read.</summary>
+    public int MarkSize { get; init; } = 1;
+}
+
 /// <summary>Marks households whose signals changed, for TriageCases to pick up (its watermark).</summary>
-/// <summary>A household marked for triage; <see cref="Version"/> and <see cref="Location"/> are the store's, from reading the mark.</summary>
-public sealed record HouseholdChange(string HouseholdKey, string Gemeentecode, DateTimeOffset ChangedAt, string? Version = null, string? Location = null);
 
 public interface IHouseholdChangeFeed
 {
-    /// <summary>Idempotent upsert: marking twice is marking once (the latest time wins).</summary>
+    /// <summary>
+    /// Marks the households (a processed chunk's) as changed. Marking again, before or after a read, leaves a mark that a
+    /// later read sees: a household is never left unmarked while it has signals triage has not seen since its mark.
+    /// </summary>
     Task MarkChangedAsync(IReadOnlyList<HouseholdChange> changes, CancellationToken cancellationToken);
 
-    /// <summary>Pending changes, each with the version to acknowledge it by.</summary>
+    /// <summary>Pending changes, one per household and mark, each with what it is acknowledged by.</summary>
     IAsyncEnumerable<HouseholdChange> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Removes the mark unless it changed since it was read (then the household is triaged again).</summary>
-    Task<bool> AcknowledgeAsync(HouseholdChange change, CancellationToken cancellationToken);
-
     /// <summary>
-    /// <see cref="AcknowledgeAsync"/> for many marks, in as few requests as the store allows; a mark that changed
-    /// since it was read stays. Returns how many were removed.
+    /// Removes what was read: a household marked again since then keeps that later mark (then it is triaged again).
+    /// Acknowledging every household of a mark together removes the mark in one operation; the others of a mark stay
+    /// listed. Returns how many of the given households were acknowledged.
     /// </summary>
     Task<int> AcknowledgeManyAsync(IReadOnlyList<HouseholdChange> changes, CancellationToken cancellationToken);
 }

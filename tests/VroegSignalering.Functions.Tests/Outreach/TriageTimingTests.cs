@@ -38,6 +38,29 @@ public sealed class TriageTimingTests
         Assert.Equal("Spoed", Assert.Single(await app.RowsAsync("t|")).GetString("Priority"));
     }
 
+    [Fact]
+    public async Task A_chunks_mark_stays_for_a_household_still_settling_and_goes_for_the_one_triaged()
+    {
+        // Utrecht (0344) waits an hour; Amsterdam (0363) does not. One request, one chunk: one mark lists both households.
+        using var app = new PipelineApp(new Dictionary<string, string?> { ["Triage:Gemeenten:0344:SettleSeconds"] = "3600" });
+        using (var response = await app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(
+            TestSignals.Signal("MARK-AMS", "Huur", 900m, postcode: "1011AB", huisnummer: 24),
+            TestSignals.Signal("MARK-UTR", "Huur", 900m, postcode: "3511XA", huisnummer: 1))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await app.ProcessAllAsync();
+        var before = Assert.Single(await app.EntitiesAsync(app.Names.Changes)).GetString("Households");
+        await app.TriageAsync();
+
+        var cases = await app.RowsAsync("c|");
+        Assert.Equal("0363", Assert.Single(cases).GetString("Gemeente"));
+        var left = Assert.Single(await app.EntitiesAsync(app.Names.Changes)).GetString("Households");
+        Assert.Equal(2, before.Split(';').Length);
+        Assert.Equal([before.Split(';').Single(h => h.EndsWith(":0344", StringComparison.Ordinal))], left.Split(';'));
+    }
+
     private static async Task PostAsync(PipelineApp app, System.Text.Json.Nodes.JsonObject signal)
     {
         using var response = await app.PostAsync(TestEnvironment.HuurKey, TestSignals.Array(signal));
