@@ -59,6 +59,11 @@ param duplicateDetectionWindowMinutes int = 60
 @maxValue(365)
 param messageTimeToLiveDays int = 14
 
+@description('A signal in quarantine (address not routable) longer than this many days counts as overdue: metric vroeg.quarantine.overdue, alerts quarantine-overdue and quarantine-ageing (docs/operations.md). DOMAIN.md: contact within 3 working days in threatening situations.')
+@minValue(1)
+@maxValue(90)
+param quarantineAlertAfterDays int = 3
+
 @description('Size of each gemeente\'s topic in MB. A full topic refuses sends to that gemeente only; its tasks wait in the outbox.')
 @allowed([
   1024
@@ -356,6 +361,8 @@ var appSettings = {
 
   Creditors__Source: 'Table'
   AddressRegistry__Source: addressRegistrySource
+  // Signals quarantined longer than this count as overdue (vroeg.quarantine.overdue); the alerts use the same number.
+  Quarantine__AlertAfterDays: string(quarantineAlertAfterDays)
 
   Auth__Entra__TenantId: tenant().tenantId
   Auth__Entra__Audience: entraAudience
@@ -448,6 +455,7 @@ module alerts 'modules/alerts.bicep' = {
     gemeenteCodes: gemeenteCodes
     outreachTopicPrefix: outreachTopicPrefix
     topicMaxSizeInMegabytes: topicMaxSizeInMegabytes
+    quarantineAlertAfterDays: quarantineAlertAfterDays
   }
 }
 

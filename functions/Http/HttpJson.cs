@@ -18,4 +18,8 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(KeyRetireResponse))]
 [JsonSerializable(typeof(KeyRewrapResponse))]
 [JsonSerializable(typeof(StorageRequestsResponse))]
+[JsonSerializable(typeof(QuarantineRedriveRequestBody))]
+[JsonSerializable(typeof(QuarantineRedriveResponse))]
+[JsonSerializable(typeof(QuarantineAssignRequest))]
+[JsonSerializable(typeof(QuarantineAssignResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

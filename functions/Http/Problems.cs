@@ -34,6 +34,10 @@ public static class Problems
     public static IResult Invalid(string detail, IReadOnlyList<RowError> errors) =>
         new ProblemResult(StatusCodes.Status400BadRequest, "Invalid request", detail, null, null, errors);
 
+    /// <summary>Any status with errors that name the field and a stable code (404 for an unknown id, 409 for a conflict).</summary>
+    public static IResult WithErrors(int status, string title, string detail, IReadOnlyList<RowError> errors) =>
+        new ProblemResult(status, title, detail, null, null, errors);
+
     /// <summary>
     /// 503 with Retry-After when storage failed for longer than its retries: the caller sends the same request
     /// again, and a repeated signaalReferentie is never stored twice, so nothing is lost or doubled.

@@ -37,13 +37,16 @@ param topicMaxSizeInMegabytes int
 @description('Target for signal → task (receipt to dispatch): settle 2 min + triage every 5 min + sweep 2 min, with room for a monthly batch.')
 param signalToTaskTargetMinutes int = 15
 
+@description('Days in quarantine after which a signal is overdue; the app counts with the same setting (Quarantine__AlertAfterDays).')
+param quarantineAlertAfterDays int = 3
+
 // Thresholds, with the reasoning the runbook repeats.
 var topicSizeAlertPercent = 80 // a full topic refuses every send (QuotaExceeded): act well before
 var backlogMessages = 1000 // more than a monthly batch for one gemeente that its team should have taken within the hour
 var stalledHours = 6 // tasks waiting this long with nothing completed: the gemeente's consumer is not running
 var serverErrorsPer15Minutes = 5 // single server errors are retried by the SDK; a run of them is an outage
 var poisonAgeHours = 24 // a poison message nobody re-drove within a day
-var quarantineAgeDays = 3 // DOMAIN.md: threatening situations call for contact within 3 working days
+var quarantineAgeDays = quarantineAlertAfterDays // DOMAIN.md: threatening situations call for contact within 3 working days
 var outboxPendingAgeMinutes = 15 // the sweeper sends rows older than 2 minutes every 2 minutes
 var heartbeatSilenceMinutes = 15
 
@@ -377,6 +380,20 @@ var logAlerts = [
     dimension: ''
     operator: 'GreaterThan'
     threshold: quarantineAgeDays
+    window: 'PT15M'
+  }
+  {
+    // The count behind the age: how many households wait, not only that one does. The app compares each signal's
+    // quarantine time with Quarantine__AlertAfterDays, the same number as this alert's.
+    name: 'quarantine-overdue'
+    severity: 2
+    description: 'Signals have been in quarantine for more than ${quarantineAgeDays} days: re-drive them after updating the address file, or assign a gemeente by hand (metric vroeg.quarantine.overdue).'
+    query: 'customMetrics\n| where name == "vroeg.quarantine.overdue"\n| summarize overdueSignals = max(valueMax)'
+    measure: 'overdueSignals'
+    aggregation: 'Maximum'
+    dimension: ''
+    operator: 'GreaterThan'
+    threshold: 0
     window: 'PT15M'
   }
   {

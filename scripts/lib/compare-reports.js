@@ -2,7 +2,8 @@
 // Compares the counts of two run reports (out/run-report.json) for scripts/check-reproducible.sh:
 // intake, quarantine, signals stored, cases, tasks and delivery, flattened and compared line by line.
 // Timings (throughput, latency, crisis latency, wall time) and storage request counts (storageRequests: retries,
-// polling and timers make them vary) differ by nature and are not compared: only the sections in `compared` are.
+// polling and timers make them vary) and the quarantine by age (quarantineAge: an age depends on when the report ran)
+// differ by nature and are not compared: only the sections in `compared` are.
 // Two empty runs agree with each other and prove nothing, so each report must also hold every required
 // count below as a number above zero: a missing or zero count fails, as does any difference.
 // Usage: node scripts/lib/compare-reports.js [--repost] run-1.json run-2.json   (exit 0: equal and non-empty; 1: not)

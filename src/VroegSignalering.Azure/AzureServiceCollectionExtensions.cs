@@ -18,6 +18,7 @@ using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Quarantine;
 using VroegSignalering.Core.Routing;
 
 namespace VroegSignalering.Azure;
@@ -75,11 +76,17 @@ public static class AzureServiceCollectionExtensions
                 o.CircuitBreaker.SamplingDuration = timeout * 2 > TimeSpan.FromSeconds(30) ? timeout * 2 : TimeSpan.FromSeconds(30);
                 o.Retry.Delay = addresses.GetValue(nameof(AddressRegistryOptions.PdokRetryDelay), TimeSpan.FromSeconds(1));
             });
-        services.AddSingleton<IAddressRegistry>(sp => sp.GetRequiredService<IOptions<AddressRegistryOptions>>().Value.Source switch
+        services.AddSingleton<CbsFileAddressRegistry>();
+        services.AddSingleton<IAddressRegistry>(sp => sp.GetRequiredService<IOptions<AddressRegistryOptions>>().Value switch
         {
-            AddressSource.Pdok => ActivatorUtilities.CreateInstance<PdokAddressRegistry>(sp),
-            _ => ActivatorUtilities.CreateInstance<CbsFileAddressRegistry>(sp),
+            { Source: AddressSource.Pdok } => ActivatorUtilities.CreateInstance<PdokAddressRegistry>(sp),
+            { PdokFallback: true } => new FileThenPdokAddressRegistry(sp.GetRequiredService<CbsFileAddressRegistry>(), ActivatorUtilities.CreateInstance<PdokAddressRegistry>(sp)),
+            _ => sp.GetRequiredService<CbsFileAddressRegistry>(),
         });
+        services.AddSingleton<IGemeenteDirectory, GemeenteDirectory>();
+        services.AddSingleton<QuarantineResolutionStore>();
+        services.AddSingleton<IQuarantineResolutions>(sp => sp.GetRequiredService<QuarantineResolutionStore>());
+        services.AddSingleton<IQuarantineAudit, QuarantineAuditTable>();
 
         services.AddOptions<CreditorOptions>().Bind(configuration.GetSection(CreditorOptions.Section));
         services.AddSingleton<ICreditorRegistry>(sp => sp.GetRequiredService<IOptions<CreditorOptions>>().Value.Source switch

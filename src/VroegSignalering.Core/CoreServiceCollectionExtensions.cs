@@ -5,6 +5,7 @@ using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
+using VroegSignalering.Core.Quarantine;
 using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core;
@@ -30,6 +31,10 @@ public static class CoreServiceCollectionExtensions
 #pragma warning restore CS0618
             .ValidateOnStart();
 
+        services.AddOptions<QuarantineOptions>().Bind(configuration.GetSection(QuarantineOptions.Section))
+            .Validate(o => o.AlertAfterDays > 0, "Quarantine:AlertAfterDays must be a positive number of days")
+            .ValidateOnStart();
+
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<SignalProcessor>();
         services.AddSingleton<HouseholdTriage>();
@@ -38,6 +43,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PipelineSampler>();
         services.AddSingleton<KeyRotation>();
+        services.AddSingleton<QuarantineRedrive>();
         return services;
     }
 }

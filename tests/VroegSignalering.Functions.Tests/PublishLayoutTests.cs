@@ -32,6 +32,8 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "CheckKeyRetirement", "httpTrigger", "get v1/operations/keys/{kind}/{keyId}/retire" },
         { "RewrapKeys", "httpTrigger", "post v1/operations/keys/{kind}/rewrap" },
         { "StorageRequests", "httpTrigger", "get v1/operations/storage-requests" },
+        { "RedriveQuarantine", "httpTrigger", "post v1/operations/quarantine/redrive" },
+        { "AssignQuarantinedSignal", "httpTrigger", "post v1/operations/quarantine/{signalId}/assignment" },
         { "ProcessSignals", "queueTrigger", "%SignalsIntakeQueue%" },
         { "DispatchOutreach", "queueTrigger", "%DispatchQueue%" },
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },

@@ -18,6 +18,7 @@ public sealed class ParametersReachAppTests
         { "addressRegistrySource", "\"CbsFile\"", "AddressRegistry__Source", "CbsFile" },
         { "duplicateDetectionWindowMinutes", "90", "Dispatch__ServiceBus__DuplicateDetectionWindow", "0.01:30:00" },
         { "messageTimeToLiveDays", "7", "Dispatch__TimeToLive", "7.00:00:00" },
+        { "quarantineAlertAfterDays", "10", "Quarantine__AlertAfterDays", "10" },
         { "keyVaultGeneration", "2", "Keys__Encryption__Keys__k1", "*" }, // the vault the Key Vault references point to
         { "hmacKeyIds", "\"k1,k2\"", "Keys__Hmac__Keys__k2", "*" },
         { "hmacActiveKeyId", "\"k2\"", "Keys__Hmac__ActiveKeyId", "k2" },

@@ -91,6 +91,7 @@ public sealed partial class WorkbookAndAlertTests
     [InlineData("poison-queues", VroegMetrics.PoisonLength, "GreaterThan", 0, "queue")]
     [InlineData("poison-ageing", VroegMetrics.PoisonAge, "GreaterThan", 24, "queue")]
     [InlineData("quarantine-ageing", VroegMetrics.QuarantineAge, "GreaterThan", 3, "")]
+    [InlineData("quarantine-overdue", VroegMetrics.QuarantineOverdue, "GreaterThan", 0, "")]
     [InlineData("outbox-failed", VroegMetrics.OutboxFailed, "GreaterThan", 0, "")]
     [InlineData("outbox-pending-growth", VroegMetrics.OutboxPending, "GreaterThan", 0, "")]
     [InlineData("signal-to-task-latency", VroegMetrics.SignalToTask, "GreaterThan", 15, "gemeentecode")]

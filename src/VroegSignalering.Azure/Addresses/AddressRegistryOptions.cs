@@ -19,6 +19,13 @@ public sealed class AddressRegistryOptions
     /// <summary>Path of the CBS file (<c>pc6hnr&lt;YYYY&gt;0801_gwb.csv</c>), relative to the app folder or absolute.</summary>
     public string CbsFile { get; set; } = "data/addresses/pc6hnr20260801_gwb.csv";
 
+    /// <summary>
+    /// With <see cref="Source"/> CbsFile: ask the PDOK Locatieserver for an address the CBS file does not route (not
+    /// found, or ambiguous: PDOK knows additions, the file does not). The file is asked first, always; PDOK only when
+    /// this is on. Off by default: PDOK is an outside service, and a deployment opts in to calling it.
+    /// </summary>
+    public bool PdokFallback { get; set; }
+
     public Uri PdokBaseUrl { get; set; } = new("https://api.pdok.nl/");
 
     /// <summary>How long a PDOK answer is reused.</summary>

@@ -24,6 +24,12 @@ public sealed class CbsAddressIndex
 
     public int Count => _keys.Length;
 
+    /// <summary>The gemeenten (4-digit codes) the file holds addresses in.</summary>
+    public IReadOnlySet<string> Gemeenten => _gemeenten ??= _buurten.Where(b => b != Ambiguous)
+        .Select(b => (b / 10000).ToString("D4", CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+
+    private HashSet<string>? _gemeenten;
+
     /// <summary>The buurt code (up to 8 digits as an integer), <see cref="Ambiguous"/>, or null when absent.</summary>
     public int? Find(string postcode, int huisnummer)
     {

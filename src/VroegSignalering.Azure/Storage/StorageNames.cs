@@ -41,6 +41,9 @@ public sealed class StorageNames
 
     public string Quarantine => TablePrefix + "quarantine";
 
+    /// <summary>Who assigned a gemeente to a quarantined signal by hand, when and why (no personal data).</summary>
+    public string QuarantineAudit => TablePrefix + "quarantineaudit";
+
     public string Changes => TablePrefix + "changes";
 
     public string OutboxIndex => TablePrefix + "outboxindex";
@@ -50,7 +53,7 @@ public sealed class StorageNames
     /// <summary>Local stand-in for the Service Bus topic: a partition per gemeente (LocalTopicTransport).</summary>
     public string OutreachTopic => TablePrefix + "outreachtopic";
 
-    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, Changes, OutboxIndex, Creditors, OutreachTopic];
+    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, QuarantineAudit, Changes, OutboxIndex, Creditors, OutreachTopic];
 
     public static StorageNames FromConfiguration(IConfiguration configuration)
     {

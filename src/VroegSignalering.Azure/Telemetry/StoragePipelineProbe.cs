@@ -36,21 +36,24 @@ public sealed class StoragePipelineProbe(StorageClients storage, StorageNames na
         return readings;
     }
 
-    public async Task<QuarantineReading> ReadQuarantineAsync(CancellationToken cancellationToken)
+    public async Task<QuarantineReading> ReadQuarantineAsync(DateTimeOffset overdueBefore, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(names.Quarantine, cancellationToken);
-        long count = 0;
+        long count = 0, overdue = 0;
         DateTimeOffset? oldest = null;
         await foreach (var e in table.QueryAsync<TableEntity>(select: ["QuarantinedAt"], cancellationToken: cancellationToken))
         {
             count++;
-            if (e.GetDateTimeOffset("QuarantinedAt") is { } at && (oldest is null || at < oldest))
+            if (e.GetDateTimeOffset("QuarantinedAt") is not { } at)
             {
-                oldest = at;
+                continue;
             }
+
+            oldest = oldest is { } o && o <= at ? o : at;
+            overdue += at < overdueBefore ? 1 : 0;
         }
 
-        return new QuarantineReading(count, oldest);
+        return new QuarantineReading(count, oldest, overdue);
     }
 
     // A queue the host has not created yet (no message ever poisoned) is empty, not an error.

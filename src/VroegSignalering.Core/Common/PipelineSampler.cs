@@ -1,20 +1,23 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Quarantine;
 
 namespace VroegSignalering.Core.Common;
 
 /// <summary>A storage queue and its poison queue as the sample found them. Oldest: insertion time of the first visible message, null when empty.</summary>
 public sealed record QueueReading(string Queue, long Length, DateTimeOffset? Oldest, long PoisonLength, DateTimeOffset? OldestPoison);
 
-/// <summary>Quarantined signals: how many, and when the oldest of them was quarantined (null when none).</summary>
-public sealed record QuarantineReading(long Signals, DateTimeOffset? Oldest);
+/// <summary>Quarantined signals: how many, when the oldest of them was quarantined (null when none), and how many were quarantined before the overdue line.</summary>
+public sealed record QuarantineReading(long Signals, DateTimeOffset? Oldest, long Overdue = 0);
 
 /// <summary>Reads the state of the app's queues and quarantine. Counts and timestamps only: never a message or signal body.</summary>
 public interface IPipelineProbe
 {
     Task<IReadOnlyList<QueueReading>> ReadQueuesAsync(CancellationToken cancellationToken);
 
-    Task<QuarantineReading> ReadQuarantineAsync(CancellationToken cancellationToken);
+    /// <summary>Counts, the oldest, and those quarantined before <paramref name="overdueBefore"/>.</summary>
+    Task<QuarantineReading> ReadQuarantineAsync(DateTimeOffset overdueBefore, CancellationToken cancellationToken);
 }
 
 /// <summary>What one sample found; ages are measured at <see cref="At"/>.</summary>
@@ -25,7 +28,8 @@ public sealed record PipelineSample(
     TimeSpan OldestPendingAge,
     long OutboxFailed,
     long Quarantined,
-    TimeSpan OldestQuarantinedAge);
+    TimeSpan OldestQuarantinedAge,
+    long QuarantineOverdue = 0);
 
 /// <summary>
 /// One sample of everything operators must see waiting: queue lengths and ages, poison queues, outbox rows
@@ -33,7 +37,13 @@ public sealed record PipelineSample(
 /// plus one heartbeat. Runs from the SamplePipeline timer, so once per interval for the whole app (not on
 /// every instance), and a dead app records nothing: the heartbeat alert fires on that silence.
 /// </summary>
-public sealed partial class PipelineSampler(IPipelineProbe probe, IOutboxIndex outbox, VroegTelemetry telemetry, TimeProvider time, ILogger<PipelineSampler> logger)
+public sealed partial class PipelineSampler(
+    IPipelineProbe probe,
+    IOutboxIndex outbox,
+    VroegTelemetry telemetry,
+    IOptionsMonitor<QuarantineOptions> quarantineOptions,
+    TimeProvider time,
+    ILogger<PipelineSampler> logger)
 {
     public async Task<PipelineSample> SampleAsync(CancellationToken cancellationToken)
     {
@@ -45,9 +55,9 @@ public sealed partial class PipelineSampler(IPipelineProbe probe, IOutboxIndex o
         var queues = await probe.ReadQueuesAsync(cancellationToken);
         var (pending, oldestPending) = await CountAsync(OutboxIndexState.Pending, cancellationToken);
         var (failed, _) = await CountAsync(OutboxIndexState.Failed, cancellationToken);
-        var quarantine = await probe.ReadQuarantineAsync(cancellationToken);
+        var quarantine = await probe.ReadQuarantineAsync(now - quarantineOptions.CurrentValue.AlertAfter, cancellationToken);
 
-        var sample = new PipelineSample(now, queues, pending, Age(now, oldestPending), failed, quarantine.Signals, Age(now, quarantine.Oldest));
+        var sample = new PipelineSample(now, queues, pending, Age(now, oldestPending), failed, quarantine.Signals, Age(now, quarantine.Oldest), quarantine.Overdue);
         foreach (var q in queues)
         {
             var tag = new KeyValuePair<string, object?>("queue", q.Queue);
@@ -62,6 +72,7 @@ public sealed partial class PipelineSampler(IPipelineProbe probe, IOutboxIndex o
         telemetry.OutboxFailed.Record(sample.OutboxFailed);
         telemetry.Quarantined.Record(sample.Quarantined);
         telemetry.QuarantineAge.Record(sample.OldestQuarantinedAge.TotalSeconds);
+        telemetry.QuarantineOverdue.Record(sample.QuarantineOverdue);
         LogSampled(logger, pending, failed, quarantine.Signals, queues.Sum(q => q.PoisonLength));
         return sample;
     }

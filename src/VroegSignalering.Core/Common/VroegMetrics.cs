@@ -40,6 +40,7 @@ public static class VroegMetrics
     public const string OutboxFailed = "vroeg.outbox.failed";
     public const string Quarantined = "vroeg.quarantine.signals";
     public const string QuarantineAge = "vroeg.quarantine.age.seconds";
+    public const string QuarantineOverdue = "vroeg.quarantine.overdue";
 
     /// <summary>Every name above.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(VroegMetrics)

@@ -43,6 +43,7 @@ public sealed class VroegTelemetry : IDisposable
         OutboxFailed = _meter.CreateGauge<long>(VroegMetrics.OutboxFailed, "{task}", "Outbox rows that failed permanently and wait for `vroeg outbox retry`");
         Quarantined = _meter.CreateGauge<long>(VroegMetrics.Quarantined, "{signal}", "Signals in quarantine (address not routable or ambiguous)");
         QuarantineAge = _meter.CreateGauge<double>(VroegMetrics.QuarantineAge, "s", "Age of the oldest quarantined signal");
+        QuarantineOverdue = _meter.CreateGauge<long>(VroegMetrics.QuarantineOverdue, "{signal}", "Signals in quarantine longer than Quarantine:AlertAfterDays");
     }
 
     public Counter<long> SignalsAccepted { get; }
@@ -88,6 +89,8 @@ public sealed class VroegTelemetry : IDisposable
     public Gauge<long> Quarantined { get; }
 
     public Gauge<double> QuarantineAge { get; }
+
+    public Gauge<long> QuarantineOverdue { get; }
 
     /// <summary>For adapters that own an instrument (the Service Bus transport); names come from <see cref="VroegMetrics"/>.</summary>
     public Meter Meter => _meter;

@@ -23,6 +23,53 @@ public sealed record RunReport(
 
     /// <summary>Storage requests per accepted signal, when the report read the app's tally (<c>vroeg report --api</c>).</summary>
     public StorageRequestFigures? StorageRequests { get; init; }
+
+    /// <summary>
+    /// The quarantine by reason and by age at the time of the report. Kept out of <see cref="Quarantine"/> on purpose: an
+    /// age depends on when the report ran, so scripts/check-reproducible.sh, which compares the <c>quarantine</c> section of
+    /// two runs, does not compare it.
+    /// </summary>
+    public QuarantineAgeFigures QuarantineAge { get; init; } = QuarantineAgeFigures.None;
+}
+
+/// <summary>Quarantined signals per reason and age bucket (<see cref="Buckets"/>, in that order), read from the quarantine table.</summary>
+public sealed record QuarantineAgeFigures(IReadOnlyList<string> Buckets, IReadOnlyDictionary<string, IReadOnlyList<int>> ByReason)
+{
+    /// <summary>Upper bounds in days of every bucket but the last (which is open).</summary>
+    public static IReadOnlyList<int> BucketDays { get; } = [1, 3, 7, 30];
+
+    public static IReadOnlyList<string> BucketNames { get; } = ["under 1 day", "1-3 days", "3-7 days", "7-30 days", "30 days or more"];
+
+    public static QuarantineAgeFigures None { get; } = new(BucketNames, new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal));
+
+    public static QuarantineAgeFigures Of(IEnumerable<QuarantinedSignal> quarantined, DateTimeOffset now) => new(
+        BucketNames,
+        quarantined.GroupBy(q => q.ReasonCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g =>
+            {
+                var counts = new int[BucketNames.Count];
+                foreach (var q in g)
+                {
+                    counts[Bucket(now - q.QuarantinedAt)]++;
+                }
+
+                return (IReadOnlyList<int>)counts;
+            },
+            StringComparer.Ordinal));
+
+    public static int Bucket(TimeSpan age)
+    {
+        for (var i = 0; i < BucketDays.Count; i++)
+        {
+            if (age < TimeSpan.FromDays(BucketDays[i]))
+            {
+                return i;
+            }
+        }
+
+        return BucketDays.Count;
+    }
 }
 
 public sealed record IntakeFigures(int Requests, int Rows, int Accepted, int Rejected, int Duplicates, IReadOnlyDictionary<string, int> RejectedByCode);
@@ -145,6 +192,7 @@ public static class RunReportBuilder
         return new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency)
         {
             CrisisLatency = CrisisLatency(o),
+            QuarantineAge = QuarantineAgeFigures.Of(o.Quarantined, now),
         };
     }
 

@@ -68,6 +68,7 @@ public sealed class SamplePipelineTests : IDisposable
         var quarantine = _app.Services.GetRequiredService<IQuarantineStore>();
         await quarantine.AddAsync(Quarantined("r-1", "s-1", now.AddDays(-4)), CancellationToken.None);
         await quarantine.AddAsync(Quarantined("r-2", "s-2", now.AddHours(-1)), CancellationToken.None);
+        await quarantine.AddAsync(Quarantined("r-2", "s-3", now.AddDays(-2.5)), CancellationToken.None);
 
         await RunTimerAsync();
 
@@ -82,8 +83,11 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Equal(2, Value(VroegMetrics.OutboxPending));
         Assert.Equal(TimeSpan.FromMinutes(40).TotalSeconds, Value(VroegMetrics.OutboxPendingAge));
         Assert.Equal(1, Value(VroegMetrics.OutboxFailed));
-        Assert.Equal(2, Value(VroegMetrics.Quarantined));
+        Assert.Equal(3, Value(VroegMetrics.Quarantined));
         Assert.Equal(TimeSpan.FromDays(4).TotalSeconds, Value(VroegMetrics.QuarantineAge), precision: 3);
+
+        // Quarantine:AlertAfterDays is 3 by default: the 4-day-old signal is overdue, the 2.5-day-old one not yet.
+        Assert.Equal(1, Value(VroegMetrics.QuarantineOverdue));
     }
 
     [Fact]
@@ -94,7 +98,7 @@ public sealed class SamplePipelineTests : IDisposable
         await RunTimerAsync();
 
         Assert.Equal([1.0, 1.0], Values(VroegMetrics.Heartbeat));
-        Assert.All([VroegMetrics.OutboxPending, VroegMetrics.OutboxPendingAge, VroegMetrics.OutboxFailed, VroegMetrics.Quarantined, VroegMetrics.QuarantineAge],
+        Assert.All([VroegMetrics.OutboxPending, VroegMetrics.OutboxPendingAge, VroegMetrics.OutboxFailed, VroegMetrics.Quarantined, VroegMetrics.QuarantineAge, VroegMetrics.QuarantineOverdue],
             name => Assert.Equal([0.0, 0.0], Values(name)));
         Assert.All(Values(VroegMetrics.PoisonLength), v => Assert.Equal(0, v));
     }

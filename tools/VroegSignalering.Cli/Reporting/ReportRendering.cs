@@ -51,6 +51,15 @@ internal static class ReportRendering
             Line("  quarantined: " + reason, n);
         }
 
+        if (r.QuarantineAge.ByReason.Count > 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  {"quarantine by age",-28}{string.Concat(r.QuarantineAge.Buckets.Select(b => b.PadLeft(17)))}\n");
+            foreach (var (reason, counts) in r.QuarantineAge.ByReason)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  {reason,-28}{string.Concat(counts.Select(n => n.ToString(CultureInfo.InvariantCulture).PadLeft(17)))}\n");
+            }
+        }
+
         sb.Append("\nCases and tasks\n");
         Line("cases", r.Cases.Total);
         Line("cases with 2+ creditors (stapeling)", r.Cases.WithMultipleCreditors);
@@ -208,6 +217,27 @@ internal static class ReportRendering
         foreach (var (reason, n) in r.Quarantine.ByReason)
         {
             Row(sb, reason, n);
+        }
+
+        if (r.QuarantineAge.ByReason.Count > 0)
+        {
+            sb.Append("</tbody></table>\n<h3>Quarantine by reason and age</h3>\n<table><thead><tr><th>reason</th>");
+            foreach (var bucket in r.QuarantineAge.Buckets)
+            {
+                sb.Append("<th>").Append(WebUtility.HtmlEncode(bucket)).Append("</th>");
+            }
+
+            sb.Append("</tr></thead><tbody>\n");
+            foreach (var (reason, counts) in r.QuarantineAge.ByReason)
+            {
+                sb.Append("<tr><td>").Append(WebUtility.HtmlEncode(reason)).Append("</td>");
+                foreach (var n in counts)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"<td>{n}</td>");
+                }
+
+                sb.Append("</tr>\n");
+            }
         }
 
         sb.Append("</tbody></table>\n<h2>Cases</h2>\n<table><tbody>\n");
