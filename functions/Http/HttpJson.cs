@@ -3,6 +3,7 @@ using VroegSignalering.Core.Intake;
 using VroegSignalering.Functions.Health;
 using VroegSignalering.Functions.Intake;
 using VroegSignalering.Functions.Operations;
+using VroegSignalering.Functions.Outcomes;
 
 namespace VroegSignalering.Functions.Http;
 
@@ -18,4 +19,11 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(KeyRetireResponse))]
 [JsonSerializable(typeof(KeyRewrapResponse))]
 [JsonSerializable(typeof(StorageRequestsResponse))]
+[JsonSerializable(typeof(ContactAttemptRequest))]
+[JsonSerializable(typeof(ContactAttemptResponse))]
+[JsonSerializable(typeof(HelpDecisionRequest))]
+[JsonSerializable(typeof(HelpDecisionResponse))]
+[JsonSerializable(typeof(CaseClosingRequest))]
+[JsonSerializable(typeof(CaseClosingResponse))]
+[JsonSerializable(typeof(TaskOutcomeResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

@@ -47,6 +47,8 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<HouseholdTableStore>();
         services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());
+        services.AddSingleton<OutcomeTableStore>();
+        services.AddSingleton<VroegSignalering.Core.Outcomes.IOutcomeStore>(sp => sp.GetRequiredService<OutcomeTableStore>());
         services.AddSingleton<ISignalReferenceStore, SignalReferenceTableStore>();
         services.AddSingleton<ReceiptTableStore>();
         services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<ReceiptTableStore>());

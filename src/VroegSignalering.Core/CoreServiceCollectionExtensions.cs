@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Triage;
@@ -38,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PipelineSampler>();
         services.AddSingleton<KeyRotation>();
+        services.AddSingleton<OutcomeRecorder>();
         return services;
     }
 }
