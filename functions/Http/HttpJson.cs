@@ -26,4 +26,5 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(CaseClosingRequest))]
 [JsonSerializable(typeof(CaseClosingResponse))]
 [JsonSerializable(typeof(TaskOutcomeResponse))]
+[JsonSerializable(typeof(FeedbackResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

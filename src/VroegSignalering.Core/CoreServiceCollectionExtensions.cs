@@ -40,6 +40,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PipelineSampler>();
         services.AddSingleton<KeyRotation>();
         services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<CreditorFeedbackReader>();
         return services;
     }
 }

@@ -36,6 +36,7 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "RecordContactAttempt", "httpTrigger", "post v1/tasks/{taskId}/contactpogingen" },
         { "RecordHelpDecision", "httpTrigger", "post v1/tasks/{taskId}/hulpaanbod" },
         { "CloseCase", "httpTrigger", "post v1/tasks/{taskId}/afsluiting" },
+        { "CreditorFeedback", "httpTrigger", "get v1/feedback" },
         { "ProcessSignals", "queueTrigger", "%SignalsIntakeQueue%" },
         { "DispatchOutreach", "queueTrigger", "%DispatchQueue%" },
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },

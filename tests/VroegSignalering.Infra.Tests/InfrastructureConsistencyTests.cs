@@ -34,7 +34,7 @@ public sealed class InfrastructureConsistencyTests
     {
         var functions = FunctionDefinition.FromMetadata();
 
-        Assert.Equal(19, functions.Count);
+        Assert.Equal(20, functions.Count);
         Assert.Empty(BindingCheck.Problems(functions, _deployment));
     }
 

@@ -80,6 +80,32 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         return list.OrderBy(a => a.Datum).ThenBy(a => a.RecordedAt).ToList();
     }
 
+    public async Task<CaseOutcome?> GetOutcomeAsync(string householdKey, string caseId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, OutcomePrefix + caseId, cancellationToken: cancellationToken);
+        return response.HasValue ? ToOutcome(response.Value!) : null;
+    }
+
+    public async Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
+        var wanted = signalIds.ToHashSet(StringComparer.Ordinal);
+        var owners = new List<SignalOwner>();
+
+        // Only the two columns feedback needs: the signal's personal data is never read here.
+        await foreach (var e in table.QueryAsync<TableEntity>(
+            x => x.PartitionKey == householdKey && x.RowKey.CompareTo("s|") >= 0 && x.RowKey.CompareTo("s}") < 0, select: ["RowKey", "CreditorId", "Referentie"], cancellationToken: cancellationToken))
+        {
+            if (wanted.Contains(e.RowKey[2..]))
+            {
+                owners.Add(new SignalOwner(e.RowKey[2..], e.GetString("CreditorId"), e.GetString("Referentie")));
+            }
+        }
+
+        return owners;
+    }
+
     public async Task<bool> CommitAsync(string householdKey, OutcomeCommit commit, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);

@@ -87,6 +87,12 @@ public interface IOutcomeStore
     /// <summary>The case's attempts, oldest first.</summary>
     Task<IReadOnlyList<ContactAttempt>> ListAttemptsAsync(string householdKey, string caseId, CancellationToken cancellationToken);
 
+    /// <summary>The case's outcome row, or null when no outcome was recorded.</summary>
+    Task<CaseOutcome?> GetOutcomeAsync(string householdKey, string caseId, CancellationToken cancellationToken);
+
+    /// <summary>Who sent each of these signals of the household, and under which reference.</summary>
+    Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken);
+
     /// <summary>One transaction; false (nothing written) when the case or the outcome changed since they were read.</summary>
     Task<bool> CommitAsync(string householdKey, OutcomeCommit commit, CancellationToken cancellationToken);
 }

@@ -40,7 +40,7 @@ public sealed record TaskOutcomeView(string TaskId, string CaseId, string Gemeen
 /// one entity-group transaction guarded by both versions; a conflict re-reads and decides again, so a replay
 /// that races its original still finds the original's row and answers the same.
 /// </summary>
-public sealed class OutcomeRecorder(IOutcomeStore store, TimeProvider time)
+public sealed class OutcomeRecorder(IOutcomeStore store, IFeedbackStore feedback, TimeProvider time)
 {
     private const int MaxTries = 5;
 
@@ -132,9 +132,17 @@ public sealed class OutcomeRecorder(IOutcomeStore store, TimeProvider time)
             }
 
             var now = time.GetUtcNow();
+
+            // The creditors' feedback is promised before the acceptance is committed (CreditorFeedbackReader: the invariant).
+            var pending = input.Aanvaard ? await PendingFeedbackAsync(target, now, cancellationToken) : [];
             var outcome = Outcome(target, now) with { HelpAccepted = input.Aanvaard, HelpDatum = input.Datum, HelpRecordedAt = now, UpdatedAt = now };
             if (await CommitAsync(target, to, null, outcome, null, cancellationToken))
             {
+                foreach (var p in pending)
+                {
+                    await feedback.ConfirmAsync(p, input.Datum, now, cancellationToken);
+                }
+
                 return new OutcomeResult<HelpDecisionRecord>.Done(new HelpDecisionRecord(taskId, target.Task.CaseId, input.Aanvaard, input.Datum, now));
             }
         }
@@ -199,6 +207,13 @@ public sealed class OutcomeRecorder(IOutcomeStore store, TimeProvider time)
 
         var target = await store.FindAsync(taskId, attemptId, cancellationToken);
         return target is not null && string.Equals(target.Task.Gemeentecode, gemeentecode, StringComparison.Ordinal) ? target : null;
+    }
+
+    private async Task<IReadOnlyList<PendingFeedback>> PendingFeedbackAsync(OutcomeTarget target, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var owners = await store.SignalOwnersAsync(target.HouseholdKey, target.Case.Value.SignalIds, cancellationToken);
+        var pending = owners.Select(o => new PendingFeedback(o.CreditorId, o.SignalId, o.SignaalReferentie, target.HouseholdKey, target.Task.CaseId, now)).ToList();
+        return await feedback.AddPendingAsync(pending, cancellationToken);
     }
 
     private static CaseOutcome Outcome(OutcomeTarget target, DateTimeOffset now) =>

@@ -66,6 +66,7 @@ public sealed class AuthorizationMatrixTests : IDisposable
             (Kind.Anonymous, "GET", "/api/openapi/v1.json", () => null, HttpStatusCode.OK),
             (Kind.Creditor, "POST", "/api/v1/signals", Signal, HttpStatusCode.Accepted),
             (Kind.Creditor, "GET", "/api/v1/intake/r-none", () => null, HttpStatusCode.NotFound),
+            (Kind.Creditor, "GET", "/api/v1/feedback", () => null, HttpStatusCode.OK),
             (Kind.Operator, "POST", "/api/v1/operations/outbox/retry", () => null, HttpStatusCode.OK),
             (Kind.Operator, "GET", "/api/v1/operations/ddas/0363/2026-11", () => null, HttpStatusCode.OK),
             (Kind.Operator, "GET", "/api/v1/operations/keys/usage", () => null, HttpStatusCode.OK),
@@ -99,7 +100,7 @@ public sealed class AuthorizationMatrixTests : IDisposable
             }
         }
 
-        Assert.Equal(14 * 14, cells);
+        Assert.Equal(15 * 14, cells);
         Assert.True(mismatches.Count == 0, string.Join('\n', mismatches));
     }
 
