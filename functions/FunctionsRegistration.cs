@@ -29,6 +29,7 @@ public static class FunctionsRegistration
         services.AddSingleton<CreditorRateLimiter>();
         services.AddSingleton<ApiGate>();
         services.AddSingleton<OpenApiDocument>();
+        services.AddSingleton<VroegSignalering.Functions.Outcomes.OutcomeHttp>();
         return builder;
     }
 }

@@ -77,7 +77,7 @@ public sealed partial class OpenApiDocument
                     ["in"] = "header",
                     ["name"] = CreditorAuthentication.ApiKeyHeader,
                     ["description"] = "The creditor's API key, issued with `vroeg creditors add` or `rotate-key` (stored only as a hash); " +
-                                      "on a local run also an operator's key (config/local/operators.json). In Azure operators use Entra ID only.",
+                                      "on a local run also an operator's key (config/local/operators.json) or a municipal team's (config/local/teams.json). In Azure operators and teams use Entra ID only.",
                 },
                 [EntraSchemeName] = new JsonObject
                 {
@@ -85,7 +85,8 @@ public sealed partial class OpenApiDocument
                     ["scheme"] = "bearer",
                     ["bearerFormat"] = "JWT",
                     ["description"] = $"A Microsoft Entra ID access token for this API whose `roles` claim holds the operation's app role: `{CreditorAuthentication.SubmitRole}` " +
-                                      $"for creditors (issued to a client application registered as a creditor), `{OperatorKeys.RunRole}` for operators.",
+                                      $"for creditors (issued to a client application registered as a creditor), `{OperatorKeys.RunRole}` for operators, " +
+                                      $"`{TeamKeys.SubmitRole}` for municipal teams (issued to a client application registered as a team of one gemeente).",
                 },
             },
         };
@@ -95,7 +96,7 @@ public sealed partial class OpenApiDocument
             ["info"] = new JsonObject
             {
                 ["title"] = "VroegSignalering API",
-                ["description"] = "Creditors post payment-arrears signals; operators run the operations that need the app's keys. See docs/api.md for the contract, limits and examples.",
+                ["description"] = "Creditors post payment-arrears signals and read back feedback; municipal teams record outcomes (HTTP is the outcome contract); operators run the operations that need the app's keys. See docs/api.md for the contract, limits and examples.",
                 ["version"] = "1.0.0",
             },
             ["paths"] = paths,

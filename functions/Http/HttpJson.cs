@@ -3,6 +3,7 @@ using VroegSignalering.Core.Intake;
 using VroegSignalering.Functions.Health;
 using VroegSignalering.Functions.Intake;
 using VroegSignalering.Functions.Operations;
+using VroegSignalering.Functions.Outcomes;
 
 namespace VroegSignalering.Functions.Http;
 
@@ -22,4 +23,12 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(QuarantineRedriveResponse))]
 [JsonSerializable(typeof(QuarantineAssignRequest))]
 [JsonSerializable(typeof(QuarantineAssignResponse))]
+[JsonSerializable(typeof(ContactAttemptRequest))]
+[JsonSerializable(typeof(ContactAttemptResponse))]
+[JsonSerializable(typeof(HelpDecisionRequest))]
+[JsonSerializable(typeof(HelpDecisionResponse))]
+[JsonSerializable(typeof(CaseClosingRequest))]
+[JsonSerializable(typeof(CaseClosingResponse))]
+[JsonSerializable(typeof(TaskOutcomeResponse))]
+[JsonSerializable(typeof(FeedbackResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

@@ -38,6 +38,10 @@ public static class Problems
     public static IResult WithErrors(int status, string title, string detail, IReadOnlyList<RowError> errors) =>
         new ProblemResult(status, title, detail, null, null, errors);
 
+    /// <summary>409 for a request the current state refuses: <paramref name="type"/> and each error's code are stable.</summary>
+    public static IResult Conflict(string detail, string type, IReadOnlyList<RowError> errors) =>
+        new ProblemResult(StatusCodes.Status409Conflict, "Conflict", detail, null, type, errors);
+
     /// <summary>
     /// 503 with Retry-After when storage failed for longer than its retries: the caller sends the same request
     /// again, and a repeated signaalReferentie is never stored twice, so nothing is lost or doubled.

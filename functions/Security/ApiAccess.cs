@@ -14,6 +14,12 @@ public enum ApiCaller
     /// operator key (<see cref="OperatorKeys"/>). Operator functions run under the app's identity and keys.
     /// </summary>
     Operator,
+
+    /// <summary>
+    /// A municipal team, registered for one gemeente (<see cref="TeamKeys"/>): an Entra ID token with the
+    /// <c>Outcomes.Submit</c> app role of an application registered as the team, or on a local run a team key.
+    /// </summary>
+    Team,
 }
 
 /// <summary>

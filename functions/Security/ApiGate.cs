@@ -46,6 +46,8 @@ public sealed class ApiGate(IAuthorizationPolicyProvider policies, IPolicyEvalua
         {
             return Problems.Result(StatusCodes.Status403Forbidden, "Not allowed", kind.Caller == ApiCaller.Creditor
                 ? $"The credential is valid but grants no creditor access: an API key of a registered creditor, or an Entra ID token with the {kind.EntraRole} app role of an application registered as a creditor."
+                : kind.Caller == ApiCaller.Team
+                ? $"The credential is valid but is not {kind.Who}'s: this operation needs a team's key, or an Entra ID token with the {kind.EntraRole} app role of an application registered as a team."
                 : $"The credential is valid but is not {kind.Who}'s: this operation needs an Entra ID token with the {kind.EntraRole} app role.");
         }
 

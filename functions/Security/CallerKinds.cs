@@ -37,7 +37,14 @@ public static class CallerKinds
         "an operator",
         OperatorFromToken);
 
-    public static IReadOnlyList<CallerKind> All { get; } = [Creditor, Operator];
+    public static readonly CallerKind Team = new(
+        ApiCaller.Team,
+        TeamKeys.TeamClaim,
+        TeamKeys.SubmitRole,
+        "a municipal team",
+        TeamFromToken);
+
+    public static IReadOnlyList<CallerKind> All { get; } = [Creditor, Operator, Team];
 
     public static CallerKind Of(ApiCaller caller) =>
         All.SingleOrDefault(k => k.Caller == caller) ?? throw new ArgumentOutOfRangeException(nameof(caller), caller, "not an authenticated caller");
@@ -65,6 +72,10 @@ public static class CallerKinds
     // automation's service principal (an app token: oid is the principal's). The role is the whole grant.
     private static ValueTask<string?> OperatorFromToken(ClaimsPrincipal principal, HttpContext context) =>
         ValueTask.FromResult(principal.FindFirst("oid")?.Value ?? principal.FindFirst("sub")?.Value ?? AppId(principal));
+
+    // As for creditors: the client application must be registered as a team (for one gemeente); the role alone grants nothing.
+    private static ValueTask<string?> TeamFromToken(ClaimsPrincipal principal, HttpContext context) =>
+        ValueTask.FromResult(AppId(principal) is { } appId ? context.RequestServices.GetRequiredService<TeamKeys>().FindByEntraAppId(appId) : null);
 
     private static string? AppId(ClaimsPrincipal principal) => principal.FindFirst("azp")?.Value ?? principal.FindFirst("appid")?.Value;
 }

@@ -66,6 +66,8 @@ public static class CreditorAuthentication
 
         services.AddOptions<OperatorOptions>().Bind(configuration.GetSection(OperatorOptions.Section));
         services.AddSingleton<OperatorKeys>();
+        services.AddOptions<TeamOptions>().Bind(configuration.GetSection(TeamOptions.Section));
+        services.AddSingleton<TeamKeys>();
         var authorization = services.AddAuthorizationBuilder();
         foreach (var kind in CallerKinds.All)
         {
@@ -100,13 +102,14 @@ public static class CreditorAuthentication
     }
 }
 
-/// <summary>Authenticates <c>X-Api-Key</c> against the creditor registry, then the local operator keys.</summary>
+/// <summary>Authenticates <c>X-Api-Key</c> against the creditor registry, then the local operator keys, then the teams' keys.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ICreditorRegistry registry,
-    OperatorKeys operators) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    OperatorKeys operators,
+    TeamKeys teams) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -118,7 +121,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var creditor = await registry.FindByApiKeyAsync(values[0]!, Context.RequestAborted);
         var (claim, id) = creditor is not null
             ? (CreditorAuthentication.CreditorClaim, creditor.Id)
-            : (OperatorKeys.OperatorClaim, operators.FindByApiKey(values[0]!));
+            : operators.FindByApiKey(values[0]!) is { } operatorId
+            ? (OperatorKeys.OperatorClaim, operatorId)
+            : (TeamKeys.TeamClaim, teams.FindByApiKey(values[0]!));
         if (id is null)
         {
             return AuthenticateResult.Fail("unknown API key");

@@ -6,6 +6,9 @@
 # Local operators (config/local/operators.json holds only the hash of this public, local-only demo key).
 operator_key=local-operator-ddce6b268be80b96bca60e3e
 
+# Local municipal teams, one per gemeente (config/local/teams.json holds only the hashes of these public, local-only demo keys).
+team_key() { printf 'local-team-%s-9f3c2a71' "$1"; }
+
 APP_DIR="$VROEG_ROOT/artifacts/run/localhost"
 CLI_DIR="$VROEG_ROOT/artifacts/run/cli"
 APP_PID=""
@@ -28,6 +31,7 @@ app_env() {
   export Keys__Hmac__ActiveKeyId=run Keys__Hmac__Keys__run="$(head -c 32 /dev/urandom | base64)"
   export Creditors__Source=File Creditors__File="$VROEG_ROOT/config/local/creditors.json"
   export Operators__File="$VROEG_ROOT/config/local/operators.json"
+  export Teams__File="$VROEG_ROOT/config/local/teams.json"
   export AddressRegistry__Source=CbsFile AddressRegistry__CbsFile="$VROEG_ROOT/data/addresses/pc6hnr20260801_gwb.csv"
   export Dispatch__Transport=Local Dispatch__SweepAfter=00:00:20
   # The demo moves faster than production (TriageCases every 5 minutes): triage every 5 s after a 3 s settle.

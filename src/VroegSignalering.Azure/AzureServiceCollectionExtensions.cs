@@ -48,6 +48,9 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<HouseholdTableStore>();
         services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());
+        services.AddSingleton<OutcomeTableStore>();
+        services.AddSingleton<VroegSignalering.Core.Outcomes.IOutcomeStore>(sp => sp.GetRequiredService<OutcomeTableStore>());
+        services.AddSingleton<VroegSignalering.Core.Outcomes.IFeedbackStore, FeedbackTableStore>();
         services.AddSingleton<ISignalReferenceStore, SignalReferenceTableStore>();
         services.AddSingleton<ReceiptTableStore>();
         services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<ReceiptTableStore>());

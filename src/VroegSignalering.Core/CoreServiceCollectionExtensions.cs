@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Quarantine;
@@ -44,6 +45,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PipelineSampler>();
         services.AddSingleton<KeyRotation>();
         services.AddSingleton<QuarantineRedrive>();
+        services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<CreditorFeedbackReader>();
         return services;
     }
 }

@@ -34,7 +34,7 @@ public sealed class InfrastructureConsistencyTests
     {
         var functions = FunctionDefinition.FromMetadata();
 
-        Assert.Equal(17, functions.Count);
+        Assert.Equal(22, functions.Count);
         Assert.Empty(BindingCheck.Problems(functions, _deployment));
     }
 

@@ -17,6 +17,12 @@ public static class TestEnvironment
     public const string OperatorId = "test-operator";
     public const string HuurEntraAppId = "11111111-1111-1111-1111-111111111111";
 
+    /// <summary>Municipal teams (TestData/teams.json): one for gemeente 0363, one for 0599.</summary>
+    public const string TeamAmsterdamKey = "test-key-team-0363";
+    public const string TeamRotterdamKey = "test-key-team-0599";
+    public const string TeamAmsterdamEntraAppId = "33333333-3333-3333-3333-333333333333";
+    public const string TeamRotterdamEntraAppId = "44444444-4444-4444-4444-444444444444";
+
     public static string DataFile(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
 
     public static Dictionary<string, string?> Settings(string? prefix = null)
@@ -36,6 +42,7 @@ public static class TestEnvironment
             ["Keys:Hmac:Keys:h1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Creditors:File"] = DataFile("creditors.json"),
             ["Operators:File"] = DataFile("operators.json"),
+            ["Teams:File"] = DataFile("teams.json"),
             ["AddressRegistry:CbsFile"] = DataFile("cbs-sample.csv"),
             ["Triage:Default:SettleSeconds"] = "0",
         };

@@ -50,10 +50,13 @@ public sealed class StorageNames
 
     public string Creditors => TablePrefix + "creditors";
 
+    /// <summary>Creditor feedback (help accepted), a partition per creditor (FeedbackTableStore).</summary>
+    public string Feedback => TablePrefix + "feedback";
+
     /// <summary>Local stand-in for the Service Bus topic: a partition per gemeente (LocalTopicTransport).</summary>
     public string OutreachTopic => TablePrefix + "outreachtopic";
 
-    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, QuarantineAudit, Changes, OutboxIndex, Creditors, OutreachTopic];
+    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, QuarantineAudit, Changes, OutboxIndex, Creditors, OutreachTopic, Feedback];
 
     public static StorageNames FromConfiguration(IConfiguration configuration)
     {

@@ -39,8 +39,22 @@ public enum CaseStatus
     New,
     Triaged,
     TaskDispatched,
+
+    /// <summary>Legacy: kept so rows written before the outcome API still read; nothing moves a case here now.</summary>
     InContact,
     Closed,
+
+    /// <summary>The team tried to reach the household and has not reached it yet (an attempt with bereikt = false).</summary>
+    ContactAttempted,
+
+    /// <summary>An attempt reached the household (bereikt = true).</summary>
+    Reached,
+
+    /// <summary>The household accepted the help offered; creditors may hear this, and nothing else.</summary>
+    HelpAccepted,
+
+    /// <summary>The household declined the help offered.</summary>
+    HelpDeclined,
 }
 
 /// <summary>A household's case: it groups the household's signals from one or more persons and creditors.</summary>

@@ -20,7 +20,28 @@ public class CaseLifecycleTests
         { CaseStatus.TaskDispatched, CaseStatus.Closed },
         { CaseStatus.InContact, CaseStatus.Triaged },
         { CaseStatus.InContact, CaseStatus.Closed },
+
+        // The team's outcomes (docs/api.md, "Outcomes").
+        { CaseStatus.Triaged, CaseStatus.ContactAttempted },
+        { CaseStatus.Triaged, CaseStatus.Reached },
+        { CaseStatus.TaskDispatched, CaseStatus.ContactAttempted },
+        { CaseStatus.TaskDispatched, CaseStatus.Reached },
+        { CaseStatus.ContactAttempted, CaseStatus.Triaged },
+        { CaseStatus.ContactAttempted, CaseStatus.ContactAttempted },
+        { CaseStatus.ContactAttempted, CaseStatus.Reached },
+        { CaseStatus.ContactAttempted, CaseStatus.Closed },
+        { CaseStatus.Reached, CaseStatus.Triaged },
+        { CaseStatus.Reached, CaseStatus.Reached },
+        { CaseStatus.Reached, CaseStatus.HelpAccepted },
+        { CaseStatus.Reached, CaseStatus.HelpDeclined },
+        { CaseStatus.Reached, CaseStatus.Closed },
+        { CaseStatus.HelpAccepted, CaseStatus.Triaged },
+        { CaseStatus.HelpAccepted, CaseStatus.Closed },
+        { CaseStatus.HelpDeclined, CaseStatus.Triaged },
+        { CaseStatus.HelpDeclined, CaseStatus.Closed },
     };
+
+    private static readonly CaseStatus[] Progress = [CaseStatus.ContactAttempted, CaseStatus.Reached, CaseStatus.HelpAccepted, CaseStatus.HelpDeclined];
 
     public static TheoryData<CaseStatus, CaseStatus> Refused
     {
@@ -51,8 +72,33 @@ public class CaseLifecycleTests
 
         var moved = Case(status: from).MoveTo(to, Later, to == CaseStatus.Closed ? "Vervolghulp en/of verwijzing financieel" : null);
 
-        Assert.Equal(to, moved.Status);
+        // A new revision (triage's move to Triaged) does not undo the team's progress.
+        Assert.Equal(to == CaseStatus.Triaged && Progress.Contains(from) ? from : to, moved.Status);
         Assert.Equal(Later, moved.UpdatedAt);
+    }
+
+    [Theory]
+    [InlineData(CaseStatus.ContactAttempted)]
+    [InlineData(CaseStatus.Reached)]
+    [InlineData(CaseStatus.HelpAccepted)]
+    [InlineData(CaseStatus.HelpDeclined)]
+    public void A_new_task_revision_keeps_the_teams_progress_and_the_dispatcher_cannot_set_it_back(CaseStatus progress)
+    {
+        var revised = Case(status: progress).MoveTo(CaseStatus.Triaged, Later);
+
+        Assert.Equal(progress, revised.Status);
+        Assert.False(CaseLifecycle.CanMove(progress, CaseStatus.TaskDispatched));
+        Assert.False(CaseLifecycle.CanMove(progress, CaseStatus.New));
+    }
+
+    [Fact]
+    public void Help_is_decided_only_for_a_reached_household()
+    {
+        var notReached = new[] { CaseStatus.New, CaseStatus.Triaged, CaseStatus.TaskDispatched, CaseStatus.InContact, CaseStatus.ContactAttempted };
+
+        Assert.All(notReached, from => Assert.False(CaseLifecycle.CanMove(from, CaseStatus.HelpAccepted) || CaseLifecycle.CanMove(from, CaseStatus.HelpDeclined)));
+        Assert.False(CaseLifecycle.CanMove(CaseStatus.HelpAccepted, CaseStatus.HelpDeclined));
+        Assert.False(CaseLifecycle.CanMove(CaseStatus.HelpDeclined, CaseStatus.HelpAccepted));
     }
 
     [Theory]
@@ -71,7 +117,7 @@ public class CaseLifecycleTests
     // Refused is built as the complement of Allowed, so counting the two tables proves nothing about the
     // lifecycle: ask the lifecycle itself, over every pair, and compare with the documented moves.
     [Fact]
-    public void The_lifecycle_allows_exactly_the_eleven_documented_moves_and_no_other()
+    public void The_lifecycle_allows_exactly_the_twenty_eight_documented_moves_and_no_other()
     {
         var statuses = Enum.GetValues<CaseStatus>();
         var documented = Allowed.Select(row => ((CaseStatus)row[0], (CaseStatus)row[1])).Order().ToList();
@@ -81,7 +127,7 @@ public class CaseLifecycleTests
             .Order()
             .ToList();
 
-        Assert.Equal(11, documented.Distinct().Count());
+        Assert.Equal(28, documented.Distinct().Count());
         Assert.Equal(documented, allowedByLifecycle);
     }
 

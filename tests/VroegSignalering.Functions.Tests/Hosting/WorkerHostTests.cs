@@ -26,7 +26,7 @@ public sealed class WorkerHostTests
         // What ValidateOnStart checks when the host starts: options (keys, limits, Service Bus) are valid.
         host.Services.GetRequiredService<IStartupValidator>().Validate();
         var functions = FunctionCatalog.Load(AppContext.BaseDirectory).Functions;
-        Assert.Equal(17, functions.Count);
+        Assert.Equal(22, functions.Count);
         await using var scope = host.Services.CreateAsyncScope();
         foreach (var function in functions)
         {

@@ -23,7 +23,7 @@ public sealed class LocalFunctionsTests
         Assert.Equal("*/7 * * * * *", functions.Timer("TriageCases").Expression);
         Assert.Equal("0 */2 * * * *", functions.Timer("SweepOutbox").Expression); // appsettings.json, the app's default
         Assert.Equal("0 * * * * *", functions.Timer("SamplePipeline").Expression);
-        Assert.Equal(["AssignQuarantinedSignal", "CheckKeyRetirement", "ExportDdas", "Health", "IngestSignals", "IntakeStatus", "KeyUsage", "OpenApi", "RedriveQuarantine", "RetryOutbox", "RewrapKeys", "StorageRequests"], functions.Http.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["AssignQuarantinedSignal", "CheckKeyRetirement", "CloseCase", "CreditorFeedback", "ExportDdas", "Health", "IngestSignals", "IntakeStatus", "KeyUsage", "OpenApi", "RecordContactAttempt", "RecordHelpDecision", "RedriveQuarantine", "RetryOutbox", "RewrapKeys", "StorageRequests", "TaskOutcome"], functions.Http.Select(f => f.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using VroegSignalering.Core.Outcomes;
+
+namespace VroegSignalering.Azure.Tables;
+
+/// <summary>
+/// Creditor feedback, a partition per creditor: pending rows <c>p|signalId</c> (the promise, with where to check it)
+/// and items <c>f|ticks|signalId</c> in confirmation order, which the cursor follows. Confirming is one transaction
+/// in the partition (the pending row removed If-Match, the item added), so each signal gets one item. An item holds
+/// the creditor's reference and the day help was accepted, and nothing else.
+/// </summary>
+public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
+{
+    private const string PendingPrefix = "p|";
+    private const string ItemPrefix = "f|";
+
+    public async Task<IReadOnlyList<PendingFeedback>> AddPendingAsync(IReadOnlyList<PendingFeedback> pending, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var written = new List<PendingFeedback>(pending.Count);
+        foreach (var p in pending)
+        {
+            var response = await table.UpsertEntityAsync(ToEntity(p), TableUpdateMode.Replace, cancellationToken);
+            written.Add(p with { Version = response.Headers.ETag?.ToString() });
+        }
+
+        return written;
+    }
+
+    public async Task<IReadOnlyList<PendingFeedback>> ListPendingAsync(string creditorId, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var pk = TableKeys.Escape(creditorId);
+        var list = new List<PendingFeedback>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk && x.RowKey.CompareTo(PendingPrefix) >= 0 && x.RowKey.CompareTo("p}") < 0, cancellationToken: cancellationToken))
+        {
+            list.Add(new PendingFeedback(
+                creditorId, e.RowKey[PendingPrefix.Length..], e.GetString("Referentie"), e.GetString("HouseholdKey"), e.GetString("CaseId"),
+                e.GetDateTimeOffset("CreatedAt") ?? default, e.ETag.ToString()));
+        }
+
+        return list;
+    }
+
+    public async Task<bool> ConfirmAsync(PendingFeedback pending, DateOnly datum, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var pk = TableKeys.Escape(pending.CreditorId);
+        var item = new TableEntity(pk, $"{ItemPrefix}{TableKeys.Ticks(at)}|{pending.SignalId}")
+        {
+            ["Referentie"] = pending.SignaalReferentie,
+            ["Datum"] = TableKeys.Date(datum),
+        };
+        try
+        {
+            await table.SubmitCountedAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pk, PendingPrefix + pending.SignalId), new ETag(pending.Version ?? "*")),
+                new TableTransactionAction(TableTransactionActionType.Add, item),
+            ], cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> DropAsync(PendingFeedback pending, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        try
+        {
+            await table.DeleteEntityAsync(TableKeys.Escape(pending.CreditorId), PendingPrefix + pending.SignalId, new ETag(pending.Version ?? "*"), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<FeedbackPage> ReadAsync(string creditorId, string? cursor, int max, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var pk = TableKeys.Escape(creditorId);
+        var from = cursor is null ? ItemPrefix : ItemPrefix + cursor;
+        var items = new List<(string Key, FeedbackItem Item)>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk && x.RowKey.CompareTo(from) > 0 && x.RowKey.CompareTo("f}") < 0, maxPerPage: max, cancellationToken: cancellationToken))
+        {
+            items.Add((e.RowKey[ItemPrefix.Length..], new FeedbackItem(e.GetString("Referentie"), TableKeys.ParseDate(e.GetString("Datum")))));
+            if (items.Count == max)
+            {
+                break;
+            }
+        }
+
+        // The cursor is the last item's key: a later read returns what was confirmed after it.
+        return new FeedbackPage(items.Select(i => i.Item).ToList(), items.Count == 0 ? cursor : items[^1].Key);
+    }
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => tables.GetAsync(tables.Names.Feedback, cancellationToken);
+
+    private static TableEntity ToEntity(PendingFeedback p) => new(TableKeys.Escape(p.CreditorId), PendingPrefix + p.SignalId)
+    {
+        ["Referentie"] = p.SignaalReferentie,
+        ["HouseholdKey"] = p.HouseholdKey,
+        ["CaseId"] = p.CaseId,
+        ["CreatedAt"] = p.CreatedAt,
+    };
+}
