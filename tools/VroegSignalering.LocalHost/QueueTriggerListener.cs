@@ -40,10 +40,10 @@ public sealed partial class QueueTriggerListener(
                 continue;
             }
 
-            QueueMessage[] messages = [];
+            IReadOnlyList<Task> started = [];
             try
             {
-                messages = await ReceiveAsync(cancellationToken);
+                started = await StartBatchAsync(cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -54,9 +54,9 @@ public sealed partial class QueueTriggerListener(
                 break;
             }
 
-            running.AddRange(messages.Select(m => ProcessAsync(m, cancellationToken)));
-            wait = messages.Length > 0 ? MinPollingInterval : TimeSpan.FromTicks(Math.Min(max.Ticks, wait.Ticks * 2));
-            if (messages.Length == 0)
+            running.AddRange(started);
+            wait = started.Count > 0 ? MinPollingInterval : TimeSpan.FromTicks(Math.Min(max.Ticks, wait.Ticks * 2));
+            if (started.Count == 0)
             {
                 var idle = Task.Delay(wait, time, cancellationToken);
                 await Task.WhenAny(running.Append(idle));
@@ -67,12 +67,25 @@ public sealed partial class QueueTriggerListener(
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>The host.json settings this listener polls with.</summary>
+    public QueueTriggerSettings Settings => settings;
+
     /// <summary>Receives one batch and processes it to the end; returns how many messages it handled (tests drive a queue with this).</summary>
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
+        var started = await StartBatchAsync(cancellationToken);
+        await Task.WhenAll(started);
+        return started.Count;
+    }
+
+    /// <summary>
+    /// Receives one batch (up to batchSize) and starts processing each message; returns the running tasks, empty when the
+    /// queue was empty. <see cref="RunAsync"/> calls this whenever no more than newBatchThreshold messages still run.
+    /// </summary>
+    public async Task<IReadOnlyList<Task>> StartBatchAsync(CancellationToken cancellationToken)
+    {
         var messages = await ReceiveAsync(cancellationToken);
-        await Task.WhenAll(messages.Select(m => ProcessAsync(m, cancellationToken)));
-        return messages.Length;
+        return messages.Select(m => ProcessAsync(m, cancellationToken)).ToList();
     }
 
     private async Task<QueueMessage[]> ReceiveAsync(CancellationToken cancellationToken)

@@ -173,20 +173,34 @@ internal static class EndToEndBenchmark
         return result;
     }
 
-    /// <summary>One driver loop: receive a batch, invoke ProcessSignals per message in-process, repeat.</summary>
+    /// <summary>
+    /// One driver loop, as the host's queue trigger polls (host.json batchSize and newBatchThreshold): receive a batch and
+    /// invoke ProcessSignals per message in-process, and receive the next batch as soon as no more than newBatchThreshold
+    /// messages still run, rather than when the whole batch is done.
+    /// </summary>
     private static async Task PollUntilAsync(QueueTriggerListener listener, Func<bool> finished, CancellationToken ct)
     {
+        var running = new List<Task>();
+        var threshold = Math.Max(0, listener.Settings.NewBatchThreshold);
         while (true)
         {
-            var handled = await listener.PollOnceAsync(ct);
-            if (handled == 0)
+            running.RemoveAll(t => t.IsCompleted);
+            if (running.Count > threshold)
             {
-                if (finished())
+                await Task.WhenAny(running);
+                continue;
+            }
+
+            var started = await listener.StartBatchAsync(ct);
+            running.AddRange(started);
+            if (started.Count == 0)
+            {
+                if (running.Count == 0 && finished())
                 {
                     return;
                 }
 
-                await Task.Delay(IdlePoll, ct);
+                await Task.WhenAny(running.Append(Task.Delay(IdlePoll, ct)));
             }
         }
     }

@@ -126,7 +126,7 @@ public sealed class TableCreditorRegistry(TableSet tables, IOptions<CreditorOpti
 
         var table = await tables.GetAsync(tables.Names.Creditors, cancellationToken);
         var list = new List<CreditorEntry>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             list.Add(new CreditorEntry(
                 new Creditor(e.RowKey, e.GetString("Name") ?? e.RowKey, ParseTypes(Split(e.GetString("PartnerTypes")), e.RowKey)),

@@ -91,7 +91,7 @@ public sealed class ProtectedDataStorage(TableSet tables, StorageClients storage
         foreach (var name in Names.AllHouseholdTables)
         {
             var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(prefix) >= 0 && x.RowKey.CompareTo(upper) < 0, select: select, cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}"), select: select, cancellationToken: cancellationToken))
             {
                 yield return Record(holder, name, e, context(e.RowKey[prefix.Length..]), dataProperty, withData);
             }

@@ -26,7 +26,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
     public async Task<bool> ExistsAsync(string householdKey, CancellationToken cancellationToken)
     {
         var table = await Table(householdKey, cancellationToken);
-        await foreach (var _ in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey, maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {householdKey}"), maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
         {
             return true;
         }
@@ -56,7 +56,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         var cases = new List<Versioned<HouseholdCase>>();
         var tasks = new List<OutreachTask>();
         var outbox = new List<Versioned<OutboxEntry>>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {householdKey}"), cancellationToken: cancellationToken))
         {
             var rk = e.RowKey;
             if (rk == HeadKey)
@@ -215,7 +215,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         foreach (var name in tables.Names.AllHouseholdTables)
         {
             var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(prefix) >= 0 && x.RowKey.CompareTo(upper) < 0, cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}"), cancellationToken: cancellationToken))
             {
                 yield return (e.PartitionKey, map(e));
             }

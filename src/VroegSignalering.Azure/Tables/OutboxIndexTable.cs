@@ -78,7 +78,7 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
         // Every partition of the state in one range query ("pending-…"; '.' sorts after '-').
         var from = state.ToString().ToLowerInvariant() + "-";
         var to = state.ToString().ToLowerInvariant() + ".";
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey.CompareTo(from) > 0 && x.PartitionKey.CompareTo(to) < 0 && x.RowKey.CompareTo(cutoff) < 0, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey gt {from} and PartitionKey lt {to} and RowKey lt {cutoff}"), cancellationToken: cancellationToken))
         {
             // The creation time comes from the row key (exact ticks) so the pointer maps back to the same row.
             var ticks = long.Parse(e.RowKey.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture);

@@ -29,7 +29,7 @@ public sealed class QuarantineTableStore(TableSet tables) : IQuarantineStore
         var table = await tables.GetAsync(tables.Names.Quarantine, cancellationToken);
         var query = receiptId is null
             ? table.QueryAsync<TableEntity>(cancellationToken: cancellationToken)
-            : table.QueryAsync<TableEntity>(x => x.PartitionKey == receiptId, cancellationToken: cancellationToken);
+            : table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {receiptId}"), cancellationToken: cancellationToken);
         var list = new List<QuarantinedSignal>();
         await foreach (var e in query)
         {

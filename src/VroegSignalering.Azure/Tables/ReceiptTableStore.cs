@@ -106,7 +106,7 @@ public sealed class ReceiptTableStore(TableSet tables) : IReceiptStore
     {
         var table = await tables.GetAsync(tables.Names.ReceiptChunks, cancellationToken);
         var list = new List<ChunkProgress>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == receiptId, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {receiptId}"), cancellationToken: cancellationToken))
         {
             list.Add(new ChunkProgress(int.Parse(e.RowKey, System.Globalization.CultureInfo.InvariantCulture), e.GetInt32("Signals") ?? 0,
                 e.GetInt32("Stored") ?? 0, e.GetInt32("AlreadyStored") ?? 0, e.GetInt32("Quarantined") ?? 0, e.GetDateTimeOffset("CompletedAt") ?? default));
