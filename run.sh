@@ -5,8 +5,10 @@
 # in-process, their triggers from functions.metadata; there is no Functions host here) with the local
 # demo creditors, generates a month of synthetic signals, posts them as the creditors (JSON, NDJSON
 # and CSV), waits until every accepted signal is processed and every task dispatched to the
-# local topic, and prints a summary. Reports: out/run-report.json and out/run-report.html; the
-# DDAS delivery to CBS of gemeente 0363 for the month (no personal data): out/ddas/ddas-0363.json.
+# local topic, lets the gemeenten's local teams work their tasks through the outcome API (contact
+# attempts, help accepted or declined, results: the national funnel, seeded), and prints a summary.
+# Reports: out/run-report.json and out/run-report.html; the DDAS delivery to CBS of gemeente 0363
+# for the month (no personal data, with the teams' contactpogingen): out/ddas/ddas-0363.json.
 #
 # Options: --signals N     signals in the month (default 20000)
 #          --seed S        generator seed (default 1); the same seed gives the same counts
@@ -33,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --seed) [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--seed needs a number"; seed="$2"; shift 2 ;;
     --url) url="${2:?--url needs an address}"; shift 2 ;;
     --keep-running) keep=true; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
 done
@@ -93,13 +95,26 @@ month_end=$(TZ=Europe/Amsterdam date +%F)
 vroeg generate --signals "$signals" --seed "$seed" --today "$month_end" --out "$month" >&2
 log "posting them as the local creditors (JSON, NDJSON and CSV)"
 vroeg post --dir "$month" --url "$url" --parallel 4 >&2
-log "waiting for processing, triage and dispatch; then reporting from storage"
+log "waiting for processing, triage and dispatch"
+set +e
+vroeg report --wait-only --timeout 3600
+wait_rc=$?
+set -e
+report_rc=0
+if [[ $wait_rc -eq 0 ]]; then
+  # The gemeenten's teams (config/local/teams.json) work every dispatched task through the outcome API: contact
+  # attempts, help decisions and results drawn from the national funnel, the same for the same seed.
+  log "the local teams work their tasks through the outcome API (seed $seed)"
+  vroeg teams work --api "$url" --team-key "$(team_key '{gemeente}')" --seed "$seed" >&2 || report_rc=1
+fi
+log "reporting from storage"
 set +e
 # --api: the app's storage request tally (operator endpoint) for "Storage requests per accepted signal".
-vroeg report --wait --timeout 3600 --started "$started" --json "$out/run-report.json" --html "$out/run-report.html" \
+vroeg report --started "$started" --json "$out/run-report.json" --html "$out/run-report.html" \
   --api "$url" --operator-key "$operator_key"
-report_rc=$?
+rc=$?
 set -e
+[[ $rc -eq 0 && $wait_rc -eq 0 ]] || report_rc=1
 # The gemeente's delivery to CBS falls out of the same storage: Amsterdam's DDAS file for the generated
 # month (signal dates run from 29 days before its last day), without personal data. The period ends
 # today in the Netherlands, the calendar cases are dated in, even if the run crossed midnight.
@@ -108,6 +123,8 @@ ddas_to=$(TZ=Europe/Amsterdam date +%F)
 log "writing the DDAS delivery of gemeente 0363 for $ddas_from to $ddas_to"
 vroeg ddas export --gemeente 0363 --from "$ddas_from" --to "$ddas_to" \
   --out "$out/ddas/ddas-0363.json" || report_rc=1
+# The delivery must be what CBS accepts: VNG's v0.9 schema (embedded in the CLI).
+vroeg ddas validate "$out/ddas/ddas-0363.json" >&2 || report_rc=1
 log "run finished in $(( $(date +%s) - started )) s (app log: $app_log)"
 if [[ "$keep" == true ]]; then
   print_creditors

@@ -50,7 +50,8 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());
         services.AddSingleton<OutcomeTableStore>();
         services.AddSingleton<VroegSignalering.Core.Outcomes.IOutcomeStore>(sp => sp.GetRequiredService<OutcomeTableStore>());
-        services.AddSingleton<VroegSignalering.Core.Outcomes.IFeedbackStore, FeedbackTableStore>();
+        services.AddSingleton<FeedbackTableStore>();
+        services.AddSingleton<VroegSignalering.Core.Outcomes.IFeedbackStore>(sp => sp.GetRequiredService<FeedbackTableStore>());
         services.AddSingleton<ISignalReferenceStore, SignalReferenceTableStore>();
         services.AddSingleton<ReceiptTableStore>();
         services.AddSingleton<IReceiptStore>(sp => sp.GetRequiredService<ReceiptTableStore>());

@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(LoadCommand.Create(env));
         root.Subcommands.Add(ReportCommand.Create(env));
         root.Subcommands.Add(TasksCommands.Create(env));
+        root.Subcommands.Add(TeamsCommands.Create(env));
         root.Subcommands.Add(OutboxCommands.Create(env));
         root.Subcommands.Add(PoisonCommands.Create(env));
         root.Subcommands.Add(QuarantineCommands.Create(env));

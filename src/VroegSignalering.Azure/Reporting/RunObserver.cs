@@ -28,7 +28,7 @@ public sealed record PipelineProgress(
 /// Reads a run back from storage and the queues (full scans: for local runs, pilots and reports, not a
 /// hot path). The local topic is read through LocalTopic, so nothing is consumed.
 /// </summary>
-public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
+public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox, OutcomeTableStore outcomes, FeedbackTableStore feedback)
 {
     /// <summary>
     /// How far the pipeline got. Counting the households still to triage reads the whole change feed,
@@ -88,7 +88,13 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
             receiptList.Add(r);
         }
 
-        var (cases, signals, tasks, outboxRows) = await ReadHouseholdsAsync(cancellationToken);
+        var source = await ReadHouseholdsAsync(cancellationToken);
+        var (cases, signals, tasks, outboxRows) = source;
+        var caseOutcomes = new List<VroegSignalering.Core.Outcomes.CaseOutcome>();
+        await foreach (var (_, u) in outcomes.ScanOutcomesAsync(cancellationToken))
+        {
+            caseOutcomes.Add(u);
+        }
 
         var messages = new Dictionary<string, int>(StringComparer.Ordinal);
         var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -118,10 +124,15 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
         }
 
         var poison = await PoisonedAsync(cancellationToken);
-        return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison);
+        return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison)
+        {
+            Outcomes = caseOutcomes,
+            Attempts = source.Attempts,
+            FeedbackSentByCreditor = await feedback.CountSentAsync(cancellationToken),
+        };
     }
 
-    /// <summary>Every case, signal, task and outbox row in the household partitions (a full scan), e.g. for the DDAS export.</summary>
+    /// <summary>Every case, signal, task, outbox row and contact attempt in the household partitions (a full scan), e.g. for the DDAS export.</summary>
     public async Task<DdasExportSource> ReadHouseholdsAsync(CancellationToken cancellationToken)
     {
         var signals = new List<StoredSignal>();
@@ -148,7 +159,13 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
             outboxRows.Add(o);
         }
 
-        return new DdasExportSource(cases, signals, tasks, outboxRows);
+        var attempts = new List<VroegSignalering.Core.Outcomes.ContactAttempt>();
+        await foreach (var (_, a) in outcomes.ScanAttemptsAsync(cancellationToken))
+        {
+            attempts.Add(a);
+        }
+
+        return new DdasExportSource(cases, signals, tasks, outboxRows) { Attempts = attempts };
     }
 
     /// <summary>Messages parked in the intake and dispatch poison queues (0 for a poison queue never created).</summary>

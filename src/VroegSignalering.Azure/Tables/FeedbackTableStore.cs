@@ -101,6 +101,23 @@ public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
         return new FeedbackPage(items.Select(i => i.Item).ToList(), items.Count == 0 ? cursor : items[^1].Key);
     }
 
+    /// <summary>
+    /// Feedback items sent, per creditor partition (the run report's "creditor feedback sent"): a full scan of the items'
+    /// keys only, no reference or date read.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountSentAsync(CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken);
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(ItemPrefix) >= 0 && x.RowKey.CompareTo("f}") < 0, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            var creditor = Uri.UnescapeDataString(e.PartitionKey);
+            counts[creditor] = counts.GetValueOrDefault(creditor) + 1;
+        }
+
+        return counts;
+    }
+
     private Task<TableClient> Table(CancellationToken cancellationToken) => tables.GetAsync(tables.Names.Feedback, cancellationToken);
 
     private static TableEntity ToEntity(PendingFeedback p) => new(TableKeys.Escape(p.CreditorId), PendingPrefix + p.SignalId)

@@ -159,6 +159,19 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         }
     }
 
+    /// <summary>Every contact attempt in the table (reporting and the DDAS export; a full scan).</summary>
+    public async IAsyncEnumerable<(string HouseholdKey, ContactAttempt Attempt)> ScanAttemptsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var name in tables.Names.AllHouseholdTables)
+        {
+            var table = await tables.GetAsync(name, cancellationToken);
+            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(AttemptPrefix) >= 0 && x.RowKey.CompareTo("p}") < 0, cancellationToken: cancellationToken))
+            {
+                yield return (e.PartitionKey, ToAttempt(e));
+            }
+        }
+    }
+
     private static string AttemptKey(string caseId, string attemptId) => AttemptPrefix + caseId + "|" + attemptId;
 
     private static TaskRef ToTask(TableEntity e) => new(

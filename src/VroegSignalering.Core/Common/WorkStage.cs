@@ -14,6 +14,13 @@ public static class WorkStage
     public const string Report = "report";
     public const string Other = "other";
 
+    /// <summary>
+    /// The teams' outcome requests (contact attempts, help decisions, results): work after the pipeline, not part of
+    /// what a signal costs to process, so the run report shows it beside the pipeline's stages and leaves it out of the
+    /// total per accepted signal. Not in <see cref="All"/>, the pipeline's stages.
+    /// </summary>
+    public const string Outcomes = "outcomes";
+
     /// <summary>Every stage, in pipeline order.</summary>
     public static IReadOnlyList<string> All { get; } = [Intake, Processing, Triage, Dispatch, Report, Other];
 

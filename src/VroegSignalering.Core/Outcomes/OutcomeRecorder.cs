@@ -46,6 +46,7 @@ public sealed class OutcomeRecorder(IOutcomeStore store, IFeedbackStore feedback
 
     public async Task<OutcomeResult<ContactAttempt>> RecordAttemptAsync(string gemeentecode, string teamId, string taskId, ContactAttemptInput input, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Outcomes);
         for (var attempt = 0; attempt < MaxTries; attempt++)
         {
             var target = await FindAsync(gemeentecode, taskId, input.Id, cancellationToken);
@@ -104,6 +105,7 @@ public sealed class OutcomeRecorder(IOutcomeStore store, IFeedbackStore feedback
 
     public async Task<OutcomeResult<HelpDecisionRecord>> DecideHelpAsync(string gemeentecode, string taskId, HelpDecisionInput input, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Outcomes);
         for (var attempt = 0; attempt < MaxTries; attempt++)
         {
             var target = await FindAsync(gemeentecode, taskId, null, cancellationToken);
@@ -152,6 +154,7 @@ public sealed class OutcomeRecorder(IOutcomeStore store, IFeedbackStore feedback
 
     public async Task<OutcomeResult<CaseClosingRecord>> CloseAsync(string gemeentecode, string taskId, CaseClosingInput input, CancellationToken cancellationToken)
     {
+        using var stage = WorkStage.Enter(WorkStage.Outcomes);
         for (var attempt = 0; attempt < MaxTries; attempt++)
         {
             var target = await FindAsync(gemeentecode, taskId, null, cancellationToken);

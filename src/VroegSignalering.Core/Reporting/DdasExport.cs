@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Routing;
 
 namespace VroegSignalering.Core.Reporting;
@@ -26,7 +27,11 @@ public sealed record DdasExportSource(
     IReadOnlyList<HouseholdCase> Cases,
     IReadOnlyList<StoredSignal> Signals,
     IReadOnlyList<OutreachTask> Tasks,
-    IReadOnlyList<OutboxEntry> Outbox);
+    IReadOnlyList<OutboxEntry> Outbox)
+{
+    /// <summary>The teams' contact attempts (rows <c>p|</c>), of any case; the export takes each case's own.</summary>
+    public IReadOnlyList<ContactAttempt> Attempts { get; init; } = [];
+}
 
 /// <summary>The export, and what could not be mapped cleanly (ids and codes only, never personal data).</summary>
 public sealed record DdasExportResult(DdasUitwisselmodel Uitwisselmodel, IReadOnlyList<DdasExportIssue> Issues)
@@ -168,7 +173,8 @@ public static class DdasValues
 /// for a repeat from a creditor the case already had a task for; "Niet opgepakt: andere reden" for another
 /// signal no task covered (under the gemeente's minimum amount).</item>
 /// <item>Matchingperiode: the first to the last signaaldatum of the case; datum_opgepakt: the Amsterdam date the
-/// case's first task was dispatched, when it was; contactpogingen: empty until outcomes are recorded.</item>
+/// case's first task was dispatched, when it was; contactpogingen: the teams' attempts on the case dated on or before
+/// the period's last day, oldest first (soort, bereikt, datum, dagdeel as recorded; empty before the first).</item>
 /// <item>Client: DDAS requires the object; it holds only what <c>clientDetails</c> returns for the signal id
 /// (decrypted by the caller) and is empty when that is null.</item>
 /// </list>
@@ -213,6 +219,15 @@ public static class DdasExport
         var tasksBySignal = tasks.SelectMany(t => t.SignalIds.Select(id => (id, t)))
             .GroupBy(x => x.id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.t).ToList(), StringComparer.Ordinal);
 
+        // A case's attempts as they stood at the end of the period, oldest first.
+        var attemptsByCase = source.Attempts.Where(a => caseIds.Contains(a.CaseId) && a.Datum <= end)
+            .GroupBy(a => a.CaseId, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<DdasContactpoging>)g.OrderBy(a => a.Datum).ThenBy(a => a.RecordedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
+                    .Select(a => new DdasContactpoging(a.Soort, a.Bereikt, a.Datum, a.Dagdeel)).ToList(),
+                StringComparer.Ordinal);
+
         var zaken = new List<DdasVroegsignaalzaak>();
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in cases.Where(c => Active(c, start, end)).OrderBy(c => c.OpenedAt).ThenBy(c => c.CaseId, StringComparer.Ordinal))
@@ -249,7 +264,7 @@ public static class DdasExport
                 dispatches.Count > 0 ? DutchCalendar.LocalDate(dispatches.Min()) : null,
                 caseSignals.Max(s => s.Signaaldatum),
                 present.Select(id => new DdasSignaalReferentie(id)).ToList(),
-                []));
+                attemptsByCase.GetValueOrDefault(c.CaseId) ?? []));
         }
 
         var vroegsignalen = signals.Values

@@ -1,5 +1,7 @@
 using VroegSignalering.Core.Households;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outcomes;
 
 namespace VroegSignalering.Core.Reporting;
 
@@ -30,6 +32,59 @@ public sealed record RunReport(
     /// two runs, does not compare it.
     /// </summary>
     public QuarantineAgeFigures QuarantineAge { get; init; } = QuarantineAgeFigures.None;
+
+    /// <summary>What the teams did with the tasks (the funnel), read from the outcome and feedback rows; compared between runs.</summary>
+    public OutcomeFigures Outcomes { get; init; } = OutcomeFigures.None;
+
+    /// <summary>
+    /// Overdue and escalated tasks at the time of the report. Kept out of <see cref="Outcomes"/> on purpose: whether a
+    /// task is overdue depends on the day the report ran, so scripts/check-reproducible.sh does not compare it.
+    /// </summary>
+    public EscalationFigures Escalation { get; init; } = EscalationFigures.None;
+}
+
+/// <summary>
+/// One row of the funnel: signals stored, cases, cases with a dispatched task, and of those cases how many had a
+/// contact attempt, were reached, and accepted help.
+/// </summary>
+public sealed record FunnelRow(int Signals, int Cases, int Tasks, int Attempted, int Reached, int HelpAccepted)
+{
+    public static FunnelRow Zero { get; } = new(0, 0, 0, 0, 0, 0);
+}
+
+/// <summary>Cases worked through a channel and how many of them were reached (DOMAIN.md's "reach by channel").</summary>
+public sealed record ChannelReach(int Cases, int Reached);
+
+/// <summary>
+/// The funnel per gemeente and in total, reach by channel, the teams' decisions and the creditor feedback sent. Reach
+/// by channel follows the Divosa monitor's groups: <see cref="LettersOnly"/> (every attempt a letter), then per
+/// contact soort the cases with at least one attempt of that soort (a case can be in more than one of those).
+/// </summary>
+public sealed record OutcomeFigures(
+    FunnelRow Total,
+    IReadOnlyDictionary<string, FunnelRow> ByGemeente,
+    IReadOnlyDictionary<string, ChannelReach> ReachByChannel,
+    int ContactAttempts,
+    int HelpDeclined,
+    IReadOnlyDictionary<string, int> ClosedByResultaat,
+    int FeedbackSent,
+    IReadOnlyDictionary<string, int> FeedbackSentByCreditor)
+{
+    public const string LettersOnly = "Alleen brief";
+
+    public static OutcomeFigures None { get; } = new(
+        FunnelRow.Zero, new Dictionary<string, FunnelRow>(), new Dictionary<string, ChannelReach>(), 0, 0, new Dictionary<string, int>(), 0, new Dictionary<string, int>());
+}
+
+/// <summary>
+/// Tasks past their due date with no contact attempt on their case (the newest revision of each open case; the
+/// due date as of the report's day in the Netherlands), and tasks that carry the reason <see cref="EscalatedReason"/>.
+/// </summary>
+public sealed record EscalationFigures(int Overdue, IReadOnlyDictionary<string, int> OverdueByGemeente, int Escalated, IReadOnlyDictionary<string, int> EscalatedByGemeente)
+{
+    public const string EscalatedReason = "ESCALATED_OVERDUE";
+
+    public static EscalationFigures None { get; } = new(0, new Dictionary<string, int>(), 0, new Dictionary<string, int>());
 }
 
 /// <summary>Quarantined signals per reason and age bucket (<see cref="Buckets"/>, in that order), read from the quarantine table.</summary>
@@ -131,7 +186,17 @@ public sealed record RunObservation(
     IReadOnlyList<OutboxEntry> Outbox,
     IReadOnlyDictionary<string, int> MessagesByGemeente,
     IReadOnlyDictionary<string, int> DistinctTasksByGemeente,
-    int PoisonMessages);
+    int PoisonMessages)
+{
+    /// <summary>Every case outcome row (<c>u|</c>).</summary>
+    public IReadOnlyList<CaseOutcome> Outcomes { get; init; } = [];
+
+    /// <summary>Every contact attempt row (<c>p|</c>).</summary>
+    public IReadOnlyList<ContactAttempt> Attempts { get; init; } = [];
+
+    /// <summary>Feedback items (<c>f|</c>) per creditor.</summary>
+    public IReadOnlyDictionary<string, int> FeedbackSentByCreditor { get; init; } = new Dictionary<string, int>();
+}
 
 public static class RunReportBuilder
 {
@@ -193,7 +258,79 @@ public static class RunReportBuilder
         {
             CrisisLatency = CrisisLatency(o),
             QuarantineAge = QuarantineAgeFigures.Of(o.Quarantined, now),
+            Outcomes = Outcomes(o),
+            Escalation = Escalation(o, DutchCalendar.LocalDate(now)),
         };
+    }
+
+    /// <summary>The funnel, reach by channel, decisions and feedback, from the stored rows only.</summary>
+    public static OutcomeFigures Outcomes(RunObservation o)
+    {
+        var dispatchedTasks = o.Outbox.Where(x => x.Status == OutboxStatus.Dispatched).Select(x => x.TaskId).ToHashSet(StringComparer.Ordinal);
+        var casesWithTask = o.Tasks.Where(t => dispatchedTasks.Contains(t.TaskId)).Select(t => t.CaseId).ToHashSet(StringComparer.Ordinal);
+        var outcomes = o.Outcomes.GroupBy(u => u.CaseId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var attempted = outcomes.Values.Where(u => u.Attempts > 0).ToList();
+
+        var gemeenten = o.Signals.Select(s => s.Area.Gemeentecode).Concat(o.Cases.Select(c => c.Area.Gemeentecode)).Concat(attempted.Select(u => u.Gemeentecode))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var byGemeente = new Dictionary<string, FunnelRow>(StringComparer.Ordinal);
+        foreach (var g in gemeenten)
+        {
+            var mine = attempted.Where(u => u.Gemeentecode == g).ToList();
+            byGemeente[g] = new FunnelRow(
+                o.Signals.Count(s => s.Area.Gemeentecode == g),
+                o.Cases.Count(c => c.Area.Gemeentecode == g),
+                o.Cases.Count(c => c.Area.Gemeentecode == g && casesWithTask.Contains(c.CaseId)),
+                mine.Count,
+                mine.Count(u => u.ReachedAt is not null),
+                mine.Count(u => u.HelpAccepted == true));
+        }
+
+        var total = byGemeente.Values.Aggregate(FunnelRow.Zero, (a, r) => new FunnelRow(
+            a.Signals + r.Signals, a.Cases + r.Cases, a.Tasks + r.Tasks, a.Attempted + r.Attempted, a.Reached + r.Reached, a.HelpAccepted + r.HelpAccepted));
+
+        // Reached as the case's outcome row says (its first reach), grouped by the soorten of the case's attempts.
+        var soortenByCase = o.Attempts.GroupBy(a => a.CaseId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(a => a.Soort).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        bool Reached(string caseId) => outcomes.TryGetValue(caseId, out var u) && u.ReachedAt is not null;
+        var channels = new Dictionary<string, ChannelReach>(StringComparer.Ordinal);
+        var lettersOnly = soortenByCase.Where(kv => kv.Value.Count == 1 && kv.Value.Contains("Brief")).Select(kv => kv.Key).ToList();
+        channels[OutcomeFigures.LettersOnly] = new ChannelReach(lettersOnly.Count, lettersOnly.Count(Reached));
+        foreach (var soort in OutcomeValues.Contactsoorten.Where(s => soortenByCase.Values.Any(v => v.Contains(s))))
+        {
+            var cases = soortenByCase.Where(kv => kv.Value.Contains(soort)).Select(kv => kv.Key).ToList();
+            channels[soort] = new ChannelReach(cases.Count, cases.Count(Reached));
+        }
+
+        return new OutcomeFigures(
+            total,
+            byGemeente,
+            channels,
+            o.Attempts.Count,
+            outcomes.Values.Count(u => u.HelpAccepted == false),
+            Count(o.Cases.Where(c => c.Status == CaseStatus.Closed && c.Resultaat is not null).Select(c => c.Resultaat!)),
+            o.FeedbackSentByCreditor.Values.Sum(),
+            o.FeedbackSentByCreditor.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Overdue: the newest task of each open case whose due date is before <paramref name="today"/> and whose case has
+    /// no contact attempt. Escalated: tasks that carry <see cref="EscalationFigures.EscalatedReason"/>.
+    /// </summary>
+    public static EscalationFigures Escalation(RunObservation o, DateOnly today)
+    {
+        var attempted = o.Outcomes.Where(u => u.Attempts > 0).Select(u => u.CaseId).ToHashSet(StringComparer.Ordinal);
+        var open = o.Cases.Where(c => c.Status != CaseStatus.Closed).Select(c => c.CaseId).ToHashSet(StringComparer.Ordinal);
+        var overdue = o.Tasks.GroupBy(t => t.CaseId, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(t => t.Revision)!)
+            .Where(t => open.Contains(t.CaseId) && !attempted.Contains(t.CaseId) && t.DueDate < today)
+            .ToList();
+        var escalated = o.Tasks.Where(t => t.Reasons.Any(r => r.Code == EscalationFigures.EscalatedReason)).ToList();
+        return new EscalationFigures(
+            overdue.Count,
+            Count(overdue.Select(t => t.Area.Gemeentecode)),
+            escalated.Count,
+            Count(escalated.Select(t => t.Area.Gemeentecode)));
     }
 
     /// <summary>For each crisis signal, the time from its receipt to the dispatch of the first dispatched task whose signals include it.</summary>

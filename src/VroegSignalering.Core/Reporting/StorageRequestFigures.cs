@@ -32,13 +32,19 @@ public sealed record StorageRequestFigures(
     public static IReadOnlyList<string> ObserverStages { get; } = [ReportWaitStage];
 
     /// <summary>
+    /// Stages shown but not in the total: the observer's polling, and the teams' outcome requests (work after the
+    /// pipeline, <see cref="WorkStage.Outcomes"/>), which are not what a signal costs.
+    /// </summary>
+    public static IReadOnlyList<string> ExcludedStages { get; } = [ReportWaitStage, WorkStage.Outcomes];
+
+    /// <summary>
     /// The figures of <paramref name="counts"/> (rows of the same stage, service, operation and target are
     /// added up, so the app's tally and the report's own can be given together) for <paramref name="acceptedSignals"/>.
     /// </summary>
     public static StorageRequestFigures Build(IEnumerable<StorageRequestCount> counts, int acceptedSignals, DateTimeOffset? instanceStartedAt)
     {
         double Per(long n) => acceptedSignals > 0 ? Math.Round(n / (double)acceptedSignals, 3) : 0;
-        bool Counted(string stage) => !ObserverStages.Contains(stage, StringComparer.Ordinal);
+        bool Counted(string stage) => !ExcludedStages.Contains(stage, StringComparer.Ordinal);
 
         var rows = counts
             .GroupBy(c => (c.Stage, c.Service, c.Operation, c.Target))
@@ -77,9 +83,10 @@ public sealed record StorageRequestFigures(
             rows.Where(r => !r.InTotal).Sum(r => r.Count));
     }
 
-    // Pipeline order; stages the report does not know next; the observer's own last.
+    // Pipeline order; stages the report does not know next; the teams' outcomes, then the observer's own, last.
     private static int StageOrder(string stage) =>
         ObserverStages.Contains(stage, StringComparer.Ordinal) ? int.MaxValue
+        : stage == WorkStage.Outcomes ? int.MaxValue - 1
         : WorkStage.All.ToList().IndexOf(stage) is var i and >= 0 ? i : WorkStage.All.Count;
 }
 

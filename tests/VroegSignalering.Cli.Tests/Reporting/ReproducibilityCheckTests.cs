@@ -110,6 +110,48 @@ public sealed class ReproducibilityCheckTests : IDisposable
     }
 
     [Fact]
+    public void Two_reports_whose_funnel_differs_fail()
+    {
+        var b = Report();
+        b["outcomes"]!["total"]!["reached"] = 3;
+
+        var (rc, output) = Compare(Report(), b);
+
+        Assert.Equal(1, rc);
+        Assert.Contains("outcomes.total.reached", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_whose_teams_attempted_nothing_fails_unless_it_is_the_crash_tests_repost()
+    {
+        JsonObject unworked()
+        {
+            var r = Report();
+            r["outcomes"]!["total"]!["attempted"] = 0;
+            return r;
+        }
+
+        var (rc, output) = Compare(unworked(), unworked());
+        var (repostRc, repostOutput) = Compare(unworked(), unworked(), "--repost");
+
+        Assert.Equal(1, rc);
+        Assert.Contains("count 'outcomes.total.attempted' is 0", output, StringComparison.Ordinal);
+        Assert.True(repostRc == 0, repostOutput);
+    }
+
+    [Fact]
+    public void Overdue_and_escalated_tasks_depend_on_the_day_of_the_report_and_are_not_compared()
+    {
+        var b = Report();
+        b["escalation"] = new JsonObject { ["overdue"] = 5, ["escalated"] = 1 };
+
+        var (rc, output) = Compare(Report(), b);
+
+        Assert.True(rc == 0, output);
+        Assert.DoesNotContain("escalation", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Storage_request_counts_and_crisis_latency_differ_between_runs_by_nature_and_are_not_compared()
     {
         var a = Report();
@@ -150,6 +192,13 @@ public sealed class ReproducibilityCheckTests : IDisposable
                 ["distinctTasksByGemeente"] = new JsonObject(), ["poisonMessages"] = 0,
             },
             ["throughput"] = new JsonObject { ["signalsPerSecond"] = 12.5 },
+            ["outcomes"] = new JsonObject
+            {
+                ["total"] = new JsonObject { ["signals"] = N(9), ["cases"] = N(8), ["tasks"] = N(8), ["attempted"] = N(8), ["reached"] = N(2), ["helpAccepted"] = N(1) },
+                ["reachByChannel"] = new JsonObject { ["Alleen brief"] = new JsonObject { ["cases"] = N(6), ["reached"] = 0 } },
+                ["feedbackSent"] = N(1),
+            },
+            ["escalation"] = new JsonObject { ["overdue"] = 0, ["escalated"] = 0 },
         };
     }
 

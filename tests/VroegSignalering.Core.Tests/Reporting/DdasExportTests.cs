@@ -4,6 +4,7 @@ using NJsonSchema.Validation;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Reporting;
 using VroegSignalering.Core.Routing;
@@ -181,6 +182,52 @@ public class DdasExportTests
         Assert.Equal(DdasValues.Overleden, closed.Resultaat);
         Assert.Equal(D(12, 2), closed.DatumOpgepakt);
         Assert.Equal(DdasValues.Overleden, Assert.Single(december.Vroegsignalen).Status);
+    }
+
+    [Fact]
+    public async Task A_case_s_contact_attempts_are_its_contactpogingen_oldest_first_and_the_export_still_validates()
+    {
+        var source = Source();
+        source = new DdasExportSource(source.Cases, source.Signals, source.Tasks, source.Outbox)
+        {
+            Attempts =
+            [
+                Attempt("c-huur", "a2", "Telefoon", bereikt: true, D(11, 9), "Avond"),
+                Attempt("c-huur", "a1", "Brief", bereikt: false, D(11, 5), "Ochtend"),
+                Attempt("c-huur", "a3", "Huisbezoek", bereikt: false, D(12, 2), "Middag"),
+                Attempt("c-elders", "a1", "Brief", bereikt: false, D(11, 12), "Ochtend"),
+            ],
+        };
+
+        var export = DdasExport.Build(Request(), source);
+        var zaken = export.Uitwisselmodel.Leveringen[0].Vroegsignaalzaken;
+
+        // The December visit had not happened by the end of November; Rotterdam's attempt is not Amsterdam's.
+        var huur = Assert.Single(zaken, z => z.Vroegsignalen.Any(r => r.Id == "s-huur"));
+        Assert.Equal(
+            [new DdasContactpoging("Brief", false, D(11, 5), "Ochtend"), new DdasContactpoging("Telefoon", true, D(11, 9), "Avond")],
+            huur.Contactpogingen);
+        Assert.All(zaken.Where(z => z != huur), z => Assert.Empty(z.Contactpogingen));
+        var errors = await ValidateAsync(export.ToJson());
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+        var poging = JsonNode.Parse(export.ToJson())!["leveringen"]![0]!["vroegsignaalzaken"]!.AsArray()
+            .Single(z => z!["vroegsignalen"]![0]!["ID"]!.GetValue<string>() == "s-huur")!["contactpogingen"]![1]!;
+        Assert.Equal(["soort", "bereikt", "datum", "dagdeel"], poging.AsObject().Select(p => p.Key).ToArray());
+        Assert.Equal("2026-11-09", (string?)poging["datum"]);
+    }
+
+    [Fact]
+    public async Task A_contactpoging_outside_the_DDAS_enumerations_is_caught_by_the_schema()
+    {
+        var source = Source();
+        source = new DdasExportSource(source.Cases, source.Signals, source.Tasks, source.Outbox)
+        {
+            Attempts = [Attempt("c-huur", "a1", "Postduif", bereikt: false, D(11, 5), "Nacht")],
+        };
+
+        var errors = await ValidateAsync(DdasExport.Build(Request(), source).ToJson());
+
+        Assert.Contains(errors, e => e.Path?.Contains("contactpogingen", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -413,6 +460,9 @@ public class DdasExportTests
     private static OutboxEntry Outbox(OutreachTask task, DateTimeOffset? dispatchedAt) =>
         new(task.TaskId, task.CaseId, task.Area.Gemeentecode, dispatchedAt is null ? OutboxStatus.Pending : OutboxStatus.Dispatched,
             task.CreatedAt, dispatchedAt, 1, null, null, task.CreatedAt, new ProtectedPayload("key-1", [1, 2, 3]));
+
+    private static ContactAttempt Attempt(string caseId, string id, string soort, bool bereikt, DateOnly datum, string dagdeel) =>
+        new(id, caseId, $"t-{caseId[2..]}-r1", soort, bereikt, datum, dagdeel, "team-test", new DateTimeOffset(datum.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero));
 
     private static DateTimeOffset At(int month, int day, int hourUtc) => new(2026, month, day, hourUtc, 0, 0, TimeSpan.Zero);
 

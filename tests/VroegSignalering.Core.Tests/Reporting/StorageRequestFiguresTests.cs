@@ -35,6 +35,27 @@ public sealed class StorageRequestFiguresTests
     }
 
     [Fact]
+    public void The_teams_outcome_requests_are_shown_after_the_pipeline_and_left_out_of_the_cost_per_signal()
+    {
+        var figures = StorageRequestFigures.Build(
+            [
+                new("triage", "table", "batch", "(in body)", 100),
+                new("outcomes", "table", "query", "households", 40),
+                new("outcomes", "table", "batch", "(in body)", 40),
+                new("report-wait", "table", "query", "receipts", 30),
+            ],
+            acceptedSignals: 100,
+            instanceStartedAt: null);
+
+        Assert.Equal(100, figures.Total);
+        Assert.Equal(1.0, figures.PerSignal);
+        Assert.Equal(110, figures.ExcludedFromTotal);
+        var outcomes = figures.Stages.Single(s => s.Stage == "outcomes");
+        Assert.Equal((80L, false), (outcomes.Count, outcomes.InTotal));
+        Assert.Equal(["intake", "processing", "triage", "dispatch", "report", "other", "outcomes", "report-wait"], figures.Stages.Select(s => s.Stage));
+    }
+
+    [Fact]
     public void Rows_of_the_same_kind_from_the_app_and_the_report_are_added_up()
     {
         var figures = StorageRequestFigures.Build(

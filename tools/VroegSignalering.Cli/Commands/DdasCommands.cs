@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Azure.Reporting;
 using VroegSignalering.Cli.Cli;
 using VroegSignalering.Cli.Operations;
+using VroegSignalering.Cli.Reporting;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Protection;
@@ -28,7 +29,42 @@ internal static class DdasCommands
     {
         var ddas = new Command("ddas", "The DDAS (Data delen Armoede en Schulden) delivery to CBS.");
         ddas.Subcommands.Add(Export(env));
+        ddas.Subcommands.Add(Validate(env));
         return ddas;
+    }
+
+    /// <summary>The DDAS Uitwisselmodel v0.9 JSON schema (VNG), embedded in the CLI from the repository's copy.</summary>
+    public const string SchemaResource = "ddas-v0.9-json_schema_Uitwisselmodel.json";
+
+    private static Command Validate(CliEnvironment env)
+    {
+        var file = new Argument<string>("file") { Description = "The DDAS file to validate." };
+        var command = new Command("validate", "Validate a DDAS file against the Uitwisselmodel v0.9 JSON schema (embedded); lists each error with its path.") { file };
+        command.SetGuardedAction(env, async (parseResult, ct) =>
+        {
+            var path = parseResult.GetValue(file)!;
+            path = Path.IsPathRooted(path) || env.BaseDirectory is null ? path : Path.Combine(env.BaseDirectory, path);
+            if (!File.Exists(path))
+            {
+                throw new UsageException($"no file '{path}'");
+            }
+
+            var errors = await DdasSchema.ValidateAsync(await File.ReadAllTextAsync(path, ct), ct);
+            foreach (var error in errors.Take(50))
+            {
+                await env.Error.WriteLineAsync("invalid: " + error);
+            }
+
+            if (errors.Count > 0)
+            {
+                await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{path}: {errors.Count} schema error(s) against DDAS v0.9"));
+                return ExitCodes.Failure;
+            }
+
+            await env.Out.WriteLineAsync($"{path}: valid against the DDAS Uitwisselmodel v0.9 schema");
+            return ExitCodes.Success;
+        });
+        return command;
     }
 
     private static Command Export(CliEnvironment env)
@@ -258,6 +294,13 @@ internal static class DdasCommands
         foreach (var g in levering.Vroegsignaalzaken.GroupBy(z => z.Resultaat ?? "(open: no resultaat yet)").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
             Line("  resultaat " + g.Key, g.Count());
+        }
+
+        Line("  with contactpogingen", levering.Vroegsignaalzaken.Count(z => z.Contactpogingen.Count > 0));
+        Line("contactpogingen", levering.Vroegsignaalzaken.Sum(z => z.Contactpogingen.Count));
+        foreach (var g in levering.Vroegsignaalzaken.SelectMany(z => z.Contactpogingen).GroupBy(p => p.Soort).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Line($"  {g.Key} (bereikt {g.Count(p => p.Bereikt)})", g.Count());
         }
 
         Line("warnings (cases or signals not mapped cleanly)", result.Issues.Count);

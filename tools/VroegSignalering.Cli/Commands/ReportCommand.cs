@@ -34,10 +34,11 @@ internal static class ReportCommand
         var html = CommandHelpers.PathOption("--html", "Where to write the report as HTML with charts.", "out/run-report.html");
         var gemeenten = CommandHelpers.PathOption("--gemeenten", "code;naam file for gemeente names in the report.", "data/addresses/gemeenten.csv");
         var started = CommandHelpers.OptionalLongOption("--started", "Unix time (s) the run started, to report its wall time.", "seconds", min: 0);
+        var waitOnly = new Option<bool>("--wait-only") { Description = "Only wait (as --wait) and write no report: ./run.sh waits, lets the teams work the tasks, then reports." };
         var readMessages = new Option<bool>("--read-messages") { Description = "Read every task message (left in its queue) to count distinct task ids per gemeente; slow for large runs on the emulator." };
         var command = new Command("report", "Report what a run did, computed from storage and queues (optionally waiting for the pipeline to settle).")
         {
-            wait, timeout, json, html, gemeenten, started, readMessages,
+            wait, waitOnly, timeout, json, html, gemeenten, started, readMessages,
         };
         pipeline.AddTo(command);
         api.AddTo(command);
@@ -47,11 +48,16 @@ internal static class ReportCommand
         {
             await using var services = pipeline.Build(parseResult);
             var observer = services.GetRequiredService<RunObserver>();
-            if (parseResult.GetValue(wait))
+            if (parseResult.GetValue(wait) || parseResult.GetValue(waitOnly))
             {
                 // Polling is the observer's cost, not the pipeline's: its own stage, shown and left out of the totals.
                 using var waiting = WorkStage.Enter(StorageRequestFigures.ReportWaitStage);
                 await WaitAsync(observer, env, TimeSpan.FromSeconds(parseResult.GetValue(timeout)), ct);
+            }
+
+            if (parseResult.GetValue(waitOnly))
+            {
+                return ExitCodes.Success;
             }
 
             var names = ReadNames(parseResult.ResolvePath(gemeenten, env));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Reporting;
 
 namespace VroegSignalering.Cli.Reporting;
@@ -81,6 +82,8 @@ internal static class ReportRendering
 
         sb.Append(CultureInfo.InvariantCulture, $"  {"total",-22}{string.Concat(Priorities.Select(p => $"{r.Tasks.ByPriority.GetValueOrDefault(p),9}"))}{r.Tasks.Total,9}{r.Delivery.MessagesByGemeente.Values.Sum(),9}\n");
 
+        OutcomesTable(sb, r, gemeenteNames);
+
         sb.Append("\nSpeed\n");
         Line("first receipt → last dispatch (s)", r.Throughput.Seconds.ToString("0.0", CultureInfo.InvariantCulture));
         Line("signals per second", r.Throughput.SignalsPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
@@ -106,6 +109,51 @@ internal static class ReportRendering
         return sb.ToString();
     }
 
+    private static readonly string[] FunnelSteps = ["signals", "cases", "with task", "attempted", "reached", "help accepted"];
+
+    private static int[] Steps(FunnelRow f) => [f.Signals, f.Cases, f.Tasks, f.Attempted, f.Reached, f.HelpAccepted];
+
+    private static string Rate(int part, int whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static void OutcomesTable(StringBuilder sb, RunReport r, IReadOnlyDictionary<string, string> names)
+    {
+        var o = r.Outcomes;
+        sb.Append("\nOutcomes: the funnel per gemeente (cases; reached and help accepted of the cases attempted)\n");
+        sb.Append(CultureInfo.InvariantCulture, $"  {"gemeente",-22}{string.Concat(FunnelSteps.Select(x => x.PadLeft(14)))}\n");
+        foreach (var (gemeente, row) in o.ByGemeente)
+        {
+            var name = names.TryGetValue(gemeente, out var n) ? $"{gemeente} {n}" : gemeente;
+            sb.Append(CultureInfo.InvariantCulture, $"  {name,-22}{string.Concat(Steps(row).Select(v => v.ToString(CultureInfo.InvariantCulture).PadLeft(14)))}\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"  {"total",-22}{string.Concat(Steps(o.Total).Select(v => v.ToString(CultureInfo.InvariantCulture).PadLeft(14)))}\n");
+        void Line(string label, object value) => sb.Append(CultureInfo.InvariantCulture, $"  {label,-44}{value,12}\n");
+        Line("reached, of cases attempted", Rate(o.Total.Reached, o.Total.Attempted));
+        Line("help accepted, of cases reached", Rate(o.Total.HelpAccepted, o.Total.Reached));
+        Line("help declined", o.HelpDeclined);
+        Line("contact attempts", o.ContactAttempts);
+        sb.Append(CultureInfo.InvariantCulture, $"  {"reach by channel",-30}{"cases",10}{"reached",10}{"rate",10}\n");
+        foreach (var (channel, reach) in o.ReachByChannel)
+        {
+            var label = channel == OutcomeFigures.LettersOnly ? channel + " (letters only)" : "≥ 1 " + channel;
+            sb.Append(CultureInfo.InvariantCulture, $"  {label,-30}{reach.Cases,10}{reach.Reached,10}{Rate(reach.Reached, reach.Cases),10}\n");
+        }
+
+        foreach (var (resultaat, n) in o.ClosedByResultaat)
+        {
+            Line("closed: " + resultaat, n);
+        }
+
+        Line("creditor feedback sent (help accepted)", o.FeedbackSent);
+        foreach (var (creditor, n) in o.FeedbackSentByCreditor)
+        {
+            Line("  to " + creditor, n);
+        }
+
+        Line("tasks overdue without contact attempt", r.Escalation.Overdue);
+        Line("tasks escalated (ESCALATED_OVERDUE)", r.Escalation.Escalated);
+    }
+
     private static void StorageTable(StringBuilder sb, StorageRequestFigures s)
     {
         string Per(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
@@ -118,7 +166,9 @@ internal static class ReportRendering
                 sb.Append(CultureInfo.InvariantCulture, $"  {row.Stage,-12}{row.Service,-8}{row.Operation,-15}{row.Target,-23}{row.Count,10}{Per(row.PerSignal),10}\n");
             }
 
-            var label = stage.InTotal ? "subtotal" : "subtotal, not in the total (the report polling while it waits)";
+            var label = stage.InTotal ? "subtotal"
+                : stage.Stage == WorkStage.Outcomes ? "subtotal, not in the total (the teams' outcomes)"
+                : "subtotal, not in the total (the report polling while it waits)";
             sb.Append(CultureInfo.InvariantCulture, $"  {stage.Stage,-12}{label,-46}{stage.Count,10}{Per(stage.PerSignal),10}\n");
         }
 
@@ -189,6 +239,8 @@ internal static class ReportRendering
         }
 
         sb.Append("</tbody></table>\n");
+
+        sb.Append(OutcomesHtml(r, gemeenteNames));
 
         sb.Append("<h2>Signal → task latency</h2>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<p>p50 {r.Latency.P50:0.00} s · p95 {r.Latency.P95:0.00} s · p99 {r.Latency.P99:0.00} s · max {r.Latency.Max:0.00} s over {r.Latency.Samples} tasks</p>\n");
@@ -295,6 +347,103 @@ internal static class ReportRendering
         }
 
         sb.Append("</div>\n");
+        return sb.ToString();
+    }
+
+    private static readonly string[] FunnelColours = ["#95a5a6", "#7f8c8d", "#2e86c1", "#e67e22", "#27ae60", "#c0392b"];
+
+    private static string OutcomesHtml(RunReport r, IReadOnlyDictionary<string, string> names)
+    {
+        var o = r.Outcomes;
+        var sb = new StringBuilder();
+        sb.Append("<h2>Outcomes: the funnel</h2>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Signals, cases, cases with a dispatched task, and of those the cases with a contact attempt, reached, and with help accepted, as the teams recorded them (outcome rows in storage). Reached {Esc(Rate(o.Total.Reached, o.Total.Attempted))} of the cases attempted; help accepted {Esc(Rate(o.Total.HelpAccepted, o.Total.Reached))} of those reached.</p>\n");
+        sb.Append("<div class=\"tiles\">\n");
+        Tile(sb, "cases attempted", o.Total.Attempted);
+        Tile(sb, "reached", o.Total.Reached);
+        Tile(sb, "help accepted", o.Total.HelpAccepted);
+        Tile(sb, "creditor feedback sent", o.FeedbackSent);
+        Tile(sb, "tasks overdue", r.Escalation.Overdue);
+        Tile(sb, "tasks escalated", r.Escalation.Escalated);
+        sb.Append("</div>\n");
+
+        // Each step as a bar of its own length, on one scale per chart: the total, then each gemeente.
+        const int barHeight = 18, gap = 4, labelWidth = 110, chartWidth = 480;
+        void Funnel(string title, FunnelRow row)
+        {
+            var steps = Steps(row);
+            var max = Math.Max(1, steps.Max());
+            sb.Append(CultureInfo.InvariantCulture, $"<h3>{Esc(title)}</h3>\n<svg role=\"img\" aria-label=\"Funnel: {Esc(title)}\" width=\"{labelWidth + chartWidth + 90}\" height=\"{(steps.Length * (barHeight + gap)) + 4}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\">\n");
+            var y = 0;
+            for (var i = 0; i < steps.Length; i++)
+            {
+                var w = steps[i] * (double)chartWidth / max;
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 13}\">{FunnelSteps[i]}</text>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{y}\" width=\"{w:0.0}\" height=\"{barHeight}\" fill=\"{FunnelColours[i]}\"><title>{FunnelSteps[i]}: {steps[i]}</title></rect>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth + w + 6:0.0}\" y=\"{y + 13}\">{steps[i]}</text>\n");
+                y += barHeight + gap;
+            }
+
+            sb.Append("</svg>\n");
+        }
+
+        Funnel("All gemeenten", o.Total);
+        sb.Append("<table><thead><tr><th>gemeente</th>");
+        foreach (var step in FunnelSteps)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<th>{step}</th>");
+        }
+
+        sb.Append("<th>reached / attempted</th><th>accepted / reached</th></tr></thead><tbody>\n");
+        foreach (var (gemeente, row) in o.ByGemeente.Append(new KeyValuePair<string, FunnelRow>("total", o.Total)))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Esc(Name(gemeente, names))}</td>");
+            foreach (var v in Steps(row))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<td>{v}</td>");
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"<td>{Rate(row.Reached, row.Attempted)}</td><td>{Rate(row.HelpAccepted, row.Reached)}</td></tr>\n");
+        }
+
+        sb.Append("</tbody></table>\n");
+        foreach (var (gemeente, row) in o.ByGemeente.Where(kv => kv.Value.Attempted > 0))
+        {
+            Funnel(Name(gemeente, names), row);
+        }
+
+        sb.Append("<h3>Reach by channel</h3>\n<p class=\"note\">Share of cases reached: letters only, and cases with at least one attempt of each kind (a case can count under more than one kind).</p>\n");
+        var channels = o.ReachByChannel.ToList();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"Reach by channel\" width=\"{labelWidth + chartWidth + 150}\" height=\"{(channels.Count * (barHeight + gap)) + 4}\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\">\n");
+        var cy = 0;
+        foreach (var (channel, reach) in channels)
+        {
+            var share = reach.Cases == 0 ? 0 : (double)reach.Reached / reach.Cases;
+            var w = share * chartWidth;
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{cy + 13}\">{Esc(channel)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{cy}\" width=\"{chartWidth}\" height=\"{barHeight}\" fill=\"#eee\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{cy}\" width=\"{w:0.0}\" height=\"{barHeight}\" fill=\"#27ae60\"><title>{Esc(channel)}: {reach.Reached} of {reach.Cases} reached</title></rect>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth + chartWidth + 6}\" y=\"{cy + 13}\">{Rate(reach.Reached, reach.Cases)} of {reach.Cases}</text>\n");
+            cy += barHeight + gap;
+        }
+
+        sb.Append("</svg>\n<table><tbody>\n");
+        Row(sb, "contact attempts", o.ContactAttempts);
+        Row(sb, "help declined", o.HelpDeclined);
+        foreach (var (resultaat, n) in o.ClosedByResultaat)
+        {
+            Row(sb, "closed: " + resultaat, n);
+        }
+
+        Row(sb, "creditor feedback sent (help accepted)", o.FeedbackSent);
+        foreach (var (creditor, n) in o.FeedbackSentByCreditor)
+        {
+            Row(sb, "feedback to " + creditor, n);
+        }
+
+        Row(sb, "tasks overdue without a contact attempt", r.Escalation.Overdue);
+        Row(sb, "tasks escalated (ESCALATED_OVERDUE)", r.Escalation.Escalated);
+        sb.Append("</tbody></table>\n");
         return sb.ToString();
     }
 
