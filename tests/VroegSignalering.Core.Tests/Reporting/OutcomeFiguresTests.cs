@@ -20,8 +20,8 @@ public sealed class OutcomeFiguresTests
     {
         var observation = Observation(
             cases: [Case("c-1"), Case("c-2"), Case("c-3"), Case("c-4")],
-            outcomes: [Outcome("c-1", attempts: 1), Outcome("c-2", attempts: 2, reached: "Telefoon", help: true), Outcome("c-3", attempts: 2, reached: "Huisbezoek", help: false)],
-            attempts: [Attempt("c-1", "Brief"), Attempt("c-2", "Brief"), Attempt("c-2", "Telefoon", true), Attempt("c-3", "Telefoon"), Attempt("c-3", "Huisbezoek", true)]);
+            outcomes: [Outcome("c-1", attempts: 2), Outcome("c-2", attempts: 2, reached: "Telefoon", help: true), Outcome("c-3", attempts: 2, reached: "Huisbezoek", help: false)],
+            attempts: [Attempt("c-1", "Brief"), Attempt("c-1", "Brief", id: "second"), Attempt("c-2", "Brief"), Attempt("c-2", "Telefoon", true), Attempt("c-3", "Telefoon"), Attempt("c-3", "Huisbezoek", true)]);
 
         var figures = RunReportBuilder.Outcomes(observation);
 
@@ -31,7 +31,7 @@ public sealed class OutcomeFiguresTests
         Assert.Equal(new ChannelReach(2, 2), figures.ReachByChannel["Telefoon"]);
         Assert.Equal(new ChannelReach(1, 1), figures.ReachByChannel["Huisbezoek"]);
         Assert.Equal(new ChannelReach(2, 1), figures.ReachByChannel["Brief"]);
-        Assert.Equal(5, figures.ContactAttempts);
+        Assert.Equal(6, figures.ContactAttempts);
         Assert.Equal(1, figures.HelpDeclined);
     }
 
@@ -72,8 +72,8 @@ public sealed class OutcomeFiguresTests
             HelpAccepted = help,
         };
 
-    private static ContactAttempt Attempt(string caseId, string soort, bool bereikt = false) =>
-        new($"{caseId}-{soort}", caseId, $"t-{caseId}", soort, bereikt, HouseholdData.Today, "Ochtend", "team", T0);
+    private static ContactAttempt Attempt(string caseId, string soort, bool bereikt = false, string? id = null) =>
+        new(id ?? $"{caseId}-{soort}", caseId, $"t-{caseId}", soort, bereikt, HouseholdData.Today, "Ochtend", "team", T0);
 
     private static OutreachTask Task(string caseId, int revision, DateOnly due, bool escalated = false) =>
         new($"t-{caseId}-r{revision}", caseId, revision, HouseholdData.Centrum, "team", Priority.Hoog, 10,

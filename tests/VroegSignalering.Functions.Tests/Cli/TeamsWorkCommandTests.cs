@@ -78,6 +78,23 @@ public sealed class TeamsWorkCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_max_cases_the_teams_work_the_same_seeded_sample_of_cases_and_no_other()
+    {
+        var tasks = await PostAndDispatchAsync();
+        var sample = tasks.Keys.OrderBy(id => TeamFunnel.Rank(3, id)).ThenBy(id => id, StringComparer.Ordinal).Take(5).ToHashSet(StringComparer.Ordinal);
+
+        var (rc, output, error) = await _app.RunCliAsync("teams", "work", "--api", "http://localhost", "--team-key", TeamKeyTemplate, "--seed", "3", "--max-cases", "5");
+
+        Assert.True(rc == 0, error + output);
+        Assert.Contains("teams: 5 of 18 case(s) to work", error, StringComparison.Ordinal);
+        var attempted = (await _app.RowsAsync("p|")).Select(e => e.GetString("TaskId")).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(sample.Order(StringComparer.Ordinal), attempted.Order(StringComparer.Ordinal));
+        var report = await ReportAsync("sample");
+        Assert.Equal(5, (int)report["outcomes"]!["total"]!["attempted"]!);
+        Assert.Equal(18, (int)report["outcomes"]!["total"]!["tasks"]!);
+    }
+
+    [Fact]
     public async Task The_DDAS_delivery_after_the_teams_worked_carries_their_contactpogingen_and_resultaat_and_validates()
     {
         var tasks = await PostAndDispatchAsync();

@@ -45,12 +45,13 @@ internal static class TeamsCommands
         });
         var seed = CommandHelpers.IntOption("--seed", "Seed of the teams' outcomes: the same seed and tasks give the same outcomes.", 1, min: int.MinValue);
         var parallel = CommandHelpers.IntOption("--parallel", "Cases worked at the same time.", 16, min: 1, max: 256);
+        var maxCases = CommandHelpers.IntOption("--max-cases", "Work at most this many cases, a seeded sample (the same for the same seed and tasks); 0: every case.", 0, min: 0);
         var gemeenten = CommandHelpers.PathOption("--gemeenten", "code;naam file: the gemeenten whose partitions of the local topic are read.", "data/addresses/gemeenten.csv");
         var command = new Command("work",
             "Work every dispatched task on the local topic as its gemeente's team: contact attempts (letters, calls, home visits), then for a reached household " +
             "the help decision and the DDAS resultaat, drawn from the national funnel (1 in 5 reached, 35% of those accept help). Reads the topic without consuming it.")
         {
-            api, teamKey, seed, parallel, gemeenten,
+            api, teamKey, seed, parallel, maxCases, gemeenten,
         };
         pipeline.AddTo(command);
 
@@ -73,7 +74,12 @@ internal static class TeamsCommands
                 }
             }
 
-            var tasks = TeamWorker.Latest(received);
+            var latest = TeamWorker.Latest(received);
+            var limit = parseResult.GetValue(maxCases);
+            var tasks = limit == 0 || limit >= latest.Count
+                ? latest
+                : latest.OrderBy(t => TeamFunnel.Rank(parseResult.GetValue(seed), t.TaskId)).ThenBy(t => t.TaskId, StringComparer.Ordinal).Take(limit)
+                    .OrderBy(t => t.TaskId, StringComparer.Ordinal).ToList();
             var template = parseResult.GetValue(teamKey)!;
             var baseUri = new Uri(parseResult.GetValue(api)!.TrimEnd('/') + "/");
             using var http = new HttpClient(env.HttpHandler?.Invoke() ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), MaxConnectionsPerServer = 64 })
@@ -82,7 +88,7 @@ internal static class TeamsCommands
                 Timeout = TimeSpan.FromMinutes(2),
             };
             var worker = new TeamWorker(http, code => template.Replace(GemeentePlaceholder, code, StringComparison.Ordinal), parseResult.GetValue(seed), DutchCalendar.Today(env.Time), env, parseResult.GetValue(parallel));
-            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"teams: {tasks.Count} case(s) to work ({received.Count} task message(s) on the topic)"));
+            await env.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"teams: {tasks.Count} of {latest.Count} case(s) to work ({received.Count} task message(s) on the topic)"));
 
             var clock = Stopwatch.StartNew();
             var progress = new ProgressReporter(env);

@@ -47,6 +47,13 @@ internal static class TeamFunnel
 
     private static readonly string[] Dagdelen = ["Ochtend", "Middag", "Avond"];
 
+    /// <summary>
+    /// Where a case stands in the teams' order of work: a seeded draw per case, so a sample of the first N is the same
+    /// set for the same seed and cases, spread evenly over gemeenten, priorities and channels.
+    /// </summary>
+    public static ulong Rank(long seed, string taskId) =>
+        Rng.For(seed, "team-order|" + (OutcomeIds.TryParseTaskId(taskId, out _, out var caseId) ? caseId : taskId)).NextUInt64();
+
     public static CasePlan Plan(long seed, string taskId)
     {
         // Drawn per case, not per revision: which revision of a case a team works does not change what happens.
