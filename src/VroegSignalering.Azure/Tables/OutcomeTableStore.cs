@@ -72,7 +72,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         var from = AttemptPrefix + caseId + "|";
         var to = AttemptPrefix + caseId + "}";
         var list = new List<ContactAttempt>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey && x.RowKey.CompareTo(from) >= 0 && x.RowKey.CompareTo(to) < 0, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {householdKey} and RowKey ge {from} and RowKey lt {to}"), cancellationToken: cancellationToken))
         {
             list.Add(ToAttempt(e));
         }
@@ -152,7 +152,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         foreach (var name in tables.Names.AllHouseholdTables)
         {
             var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(OutcomePrefix) >= 0 && x.RowKey.CompareTo("u}") < 0, cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {OutcomePrefix} and RowKey lt {"u}"}"), cancellationToken: cancellationToken))
             {
                 yield return (e.PartitionKey, ToOutcome(e));
             }
