@@ -347,6 +347,9 @@ var appSettings = {
   SweepOutboxSchedule: '0 */2 * * * *'
   // Pipeline gauges and the heartbeat the heartbeat alert waits for: keep it well under 15 minutes.
   PipelineGaugesSchedule: '0 * * * * *'
+  // Escalation of tasks past their due date without a contact attempt (docs/operations.md, "Escalation"): hourly, at
+  // minute 7 so it does not share the minute with TriageCases' and the sweeper's busiest ticks.
+  EscalateOverdueSchedule: '0 7 * * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'

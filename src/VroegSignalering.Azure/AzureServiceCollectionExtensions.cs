@@ -48,6 +48,7 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<HouseholdTableStore>();
         services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());
+        services.AddSingleton<VroegSignalering.Core.Escalation.ICasesAwaitingContact>(sp => sp.GetRequiredService<HouseholdTableStore>());
         services.AddSingleton<OutcomeTableStore>();
         services.AddSingleton<VroegSignalering.Core.Outcomes.IOutcomeStore>(sp => sp.GetRequiredService<OutcomeTableStore>());
         services.AddSingleton<VroegSignalering.Core.Outcomes.IFeedbackStore, FeedbackTableStore>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Escalation;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Outcomes;
@@ -41,6 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<HouseholdTriage>();
         services.AddSingleton<UrgentTriage>();
         services.AddSingleton<TriageSweep>();
+        services.AddSingleton<OverdueEscalation>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PipelineSampler>();
         services.AddSingleton<KeyRotation>();

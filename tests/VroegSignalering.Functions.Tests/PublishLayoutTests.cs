@@ -44,6 +44,7 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },
         { "SweepOutbox", "timerTrigger", "%SweepOutboxSchedule%" },
         { "SamplePipeline", "timerTrigger", "%PipelineGaugesSchedule%" },
+        { "EscalateOverdue", "timerTrigger", "%EscalateOverdueSchedule%" },
     };
 
     [Theory]
