@@ -347,6 +347,9 @@ var appSettings = {
   SweepOutboxSchedule: '0 */2 * * * *'
   // Pipeline gauges and the heartbeat the heartbeat alert waits for: keep it well under 15 minutes.
   PipelineGaugesSchedule: '0 * * * * *'
+  // The retention purge (docs/operations.md#retention): daily at 02:30 UTC; terms come from Retention__Default__* and
+  // Retention__Gemeenten__<code>__*, the built-in defaults when unset.
+  RetentionSchedule: '0 30 2 * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'

@@ -273,7 +273,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["HmacKeyId"] = s.HmacKeyId,
     };
 
-    private static StoredSignal ToSignal(TableEntity e) => new(
+    internal static StoredSignal ToSignal(TableEntity e) => new(
         e.RowKey[SignalPrefix.Length..],
         e.GetString("CreditorId"),
         e.GetString("Referentie"),
@@ -328,7 +328,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["UpdatedAt"] = c.UpdatedAt,
     };
 
-    private static HouseholdCase ToCase(TableEntity e) => new(
+    internal static HouseholdCase ToCase(TableEntity e) => new(
         e.RowKey[CasePrefix.Length..],
         e.GetInt32("Sequence") ?? 0,
         Enum.Parse<CaseStatus>(e.GetString("Status")),
@@ -366,7 +366,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["SignalIds"] = string.Join(',', t.SignalIds),
     };
 
-    private static OutreachTask ToTask(TableEntity e) => new(
+    internal static OutreachTask ToTask(TableEntity e) => new(
         e.RowKey[TaskPrefix.Length..],
         e.GetString("CaseId"),
         e.GetInt32("Revision") ?? 0,
@@ -399,7 +399,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["ClaimedAt"] = o.ClaimedAt,
     };
 
-    private static OutboxEntry ToOutbox(TableEntity e) => new(
+    internal static OutboxEntry ToOutbox(TableEntity e) => new(
         e.RowKey[OutboxPrefix.Length..],
         e.GetString("CaseId"),
         e.GetString("Gemeente"),

@@ -34,7 +34,7 @@ public sealed partial class GateCoverageTests
             checkedFunctions++;
         }
 
-        Assert.Equal(17, checkedFunctions);
+        Assert.Equal(18, checkedFunctions);
     }
 
     [Theory]
