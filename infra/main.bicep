@@ -350,6 +350,9 @@ var appSettings = {
   // Escalation of tasks past their due date without a contact attempt (docs/operations.md, "Escalation"): hourly, at
   // minute 7 so it does not share the minute with TriageCases' and the sweeper's busiest ticks.
   EscalateOverdueSchedule: '0 7 * * * *'
+  // The retention purge (docs/operations.md#retention): daily at 02:30 UTC; terms come from Retention__Default__* and
+  // Retention__Gemeenten__<code>__*, the built-in defaults when unset.
+  RetentionSchedule: '0 30 2 * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'

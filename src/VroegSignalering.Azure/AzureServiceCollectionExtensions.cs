@@ -67,6 +67,8 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<RunObserver>();
         services.AddSingleton<DeliveryVerifier>();
         services.AddSingleton<DdasExporter>();
+        services.AddSingleton<VroegSignalering.Azure.Retention.RetainedAggregateTable>();
+        services.AddSingleton<VroegSignalering.Azure.Retention.RetentionPurger>();
 
         var addresses = configuration.GetSection(AddressRegistryOptions.Section);
         services.AddOptions<AddressRegistryOptions>().Bind(addresses);

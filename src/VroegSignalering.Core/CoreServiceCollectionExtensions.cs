@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Escalation;
 using VroegSignalering.Core.Households;
@@ -8,6 +9,7 @@ using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Quarantine;
+using VroegSignalering.Core.Retention;
 using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core;
@@ -36,6 +38,9 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<QuarantineOptions>().Bind(configuration.GetSection(QuarantineOptions.Section))
             .Validate(o => o.AlertAfterDays > 0, "Quarantine:AlertAfterDays must be a positive number of days")
             .ValidateOnStart();
+
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
 
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<SignalProcessor>();

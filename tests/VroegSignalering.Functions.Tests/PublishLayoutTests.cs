@@ -45,6 +45,8 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "SweepOutbox", "timerTrigger", "%SweepOutboxSchedule%" },
         { "SamplePipeline", "timerTrigger", "%PipelineGaugesSchedule%" },
         { "EscalateOverdue", "timerTrigger", "%EscalateOverdueSchedule%" },
+        { "RunRetention", "httpTrigger", "post v1/operations/retention/run" },
+        { "PurgeRetention", "timerTrigger", "%RetentionSchedule%" },
     };
 
     [Theory]

@@ -28,7 +28,7 @@ public sealed record PipelineProgress(
 /// Reads a run back from storage and the queues (full scans: for local runs, pilots and reports, not a
 /// hot path). The local topic is read through LocalTopic, so nothing is consumed.
 /// </summary>
-public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox)
+public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox, VroegSignalering.Azure.Retention.RetainedAggregateTable retained)
 {
     /// <summary>
     /// How far the pipeline got. Counting the households still to triage reads the whole change feed,
@@ -118,7 +118,11 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
         }
 
         var poison = await PoisonedAsync(cancellationToken);
-        return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison);
+        return new RunObservation(receiptList, await quarantine.ListAsync(null, cancellationToken), signals.Count, cases, signals, tasks, outboxRows, messages, distinct, poison)
+        {
+            // What purged records counted: the report's counts stay what they were before a purge.
+            Retained = await retained.ReadAsync(cancellationToken),
+        };
     }
 
     /// <summary>Every case, signal, task and outbox row in the household partitions (a full scan), e.g. for the DDAS export.</summary>
@@ -150,6 +154,9 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
 
         return new DdasExportSource(cases, signals, tasks, outboxRows);
     }
+
+    /// <summary>What purged records counted (RetainedAggregateTable), to add to what storage still holds.</summary>
+    public Task<VroegSignalering.Core.Retention.RetainedCounts> ReadRetainedAsync(CancellationToken cancellationToken) => retained.ReadAsync(cancellationToken);
 
     /// <summary>Messages parked in the intake and dispatch poison queues (0 for a poison queue never created).</summary>
     public async Task<int> PoisonedAsync(CancellationToken cancellationToken) =>

@@ -281,7 +281,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, Vroe
         ["HmacKeyId"] = s.HmacKeyId,
     };
 
-    private static StoredSignal ToSignal(TableEntity e) => new(
+    internal static StoredSignal ToSignal(TableEntity e) => new(
         e.RowKey[SignalPrefix.Length..],
         e.GetString("CreditorId"),
         e.GetString("Referentie"),
@@ -337,7 +337,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, Vroe
         ["DueDate"] = c.DueDate is { } due ? TableKeys.Date(due) : null,
     };
 
-    private static HouseholdCase ToCase(TableEntity e) => new(
+    internal static HouseholdCase ToCase(TableEntity e) => new(
         e.RowKey[CasePrefix.Length..],
         e.GetInt32("Sequence") ?? 0,
         Enum.Parse<CaseStatus>(e.GetString("Status")),
@@ -376,7 +376,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, Vroe
         ["SignalIds"] = string.Join(',', t.SignalIds),
     };
 
-    private static OutreachTask ToTask(TableEntity e) => new(
+    internal static OutreachTask ToTask(TableEntity e) => new(
         e.RowKey[TaskPrefix.Length..],
         e.GetString("CaseId"),
         e.GetInt32("Revision") ?? 0,
@@ -409,7 +409,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, Vroe
         ["ClaimedAt"] = o.ClaimedAt,
     };
 
-    private static OutboxEntry ToOutbox(TableEntity e) => new(
+    internal static OutboxEntry ToOutbox(TableEntity e) => new(
         e.RowKey[OutboxPrefix.Length..],
         e.GetString("CaseId"),
         e.GetString("Gemeente"),

@@ -159,6 +159,19 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         }
     }
 
+    /// <summary>Every contact attempt row in the household tables (reporting and DDAS counts; a full scan).</summary>
+    public async IAsyncEnumerable<(string HouseholdKey, ContactAttempt Attempt)> ScanAttemptsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var name in tables.Names.AllHouseholdTables)
+        {
+            var table = await tables.GetAsync(name, cancellationToken);
+            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(AttemptPrefix) >= 0 && x.RowKey.CompareTo("p}") < 0, cancellationToken: cancellationToken))
+            {
+                yield return (e.PartitionKey, ToAttempt(e));
+            }
+        }
+    }
+
     private static string AttemptKey(string caseId, string attemptId) => AttemptPrefix + caseId + "|" + attemptId;
 
     private static TaskRef ToTask(TableEntity e) => new(
@@ -192,7 +205,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         ["UpdatedAt"] = o.UpdatedAt,
     };
 
-    private static CaseOutcome ToOutcome(TableEntity e) => new(
+    internal static CaseOutcome ToOutcome(TableEntity e) => new(
         e.RowKey[OutcomePrefix.Length..],
         e.GetString("Gemeente"),
         e.GetInt32("Attempts") ?? 0,
@@ -220,7 +233,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         ["RecordedAt"] = a.RecordedAt,
     };
 
-    private static ContactAttempt ToAttempt(TableEntity e) => new(
+    internal static ContactAttempt ToAttempt(TableEntity e) => new(
         e.RowKey[(e.RowKey.LastIndexOf('|') + 1)..],
         e.GetString("CaseId"),
         e.GetString("TaskId"),

@@ -131,7 +131,11 @@ public sealed record RunObservation(
     IReadOnlyList<OutboxEntry> Outbox,
     IReadOnlyDictionary<string, int> MessagesByGemeente,
     IReadOnlyDictionary<string, int> DistinctTasksByGemeente,
-    int PoisonMessages);
+    int PoisonMessages)
+{
+    /// <summary>What purged records counted (retention), added to the counts of the rows still stored; timings are not kept.</summary>
+    public VroegSignalering.Core.Retention.RetainedCounts? Retained { get; init; }
+}
 
 public static class RunReportBuilder
 {
@@ -189,11 +193,12 @@ public static class RunReportBuilder
             latencies.Count > 0 ? Math.Round(latencies[^1], 2) : 0,
             Histogram(latencies));
 
-        return new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency)
+        var report = new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency)
         {
             CrisisLatency = CrisisLatency(o),
             QuarantineAge = QuarantineAgeFigures.Of(o.Quarantined, now),
         };
+        return o.Retained is { } retained ? retained.AddTo(report) : report;
     }
 
     /// <summary>For each crisis signal, the time from its receipt to the dispatch of the first dispatched task whose signals include it.</summary>
