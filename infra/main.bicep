@@ -347,6 +347,12 @@ var appSettings = {
   SweepOutboxSchedule: '0 */2 * * * *'
   // Pipeline gauges and the heartbeat the heartbeat alert waits for: keep it well under 15 minutes.
   PipelineGaugesSchedule: '0 * * * * *'
+  // Escalation of tasks past their due date without a contact attempt (docs/operations.md, "Escalation"): hourly, at
+  // minute 7 so it does not share the minute with TriageCases' and the sweeper's busiest ticks.
+  EscalateOverdueSchedule: '0 7 * * * *'
+  // The retention purge (docs/operations.md#retention): daily at 02:30 UTC; terms come from Retention__Default__* and
+  // Retention__Gemeenten__<code>__*, the built-in defaults when unset.
+  RetentionSchedule: '0 30 2 * * *'
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'

@@ -31,4 +31,5 @@ namespace VroegSignalering.Functions.Http;
 [JsonSerializable(typeof(CaseClosingResponse))]
 [JsonSerializable(typeof(TaskOutcomeResponse))]
 [JsonSerializable(typeof(FeedbackResponse))]
+[JsonSerializable(typeof(VroegSignalering.Functions.Retention.RetentionRunResponse))]
 public sealed partial class HttpJson : JsonSerializerContext;

@@ -24,33 +24,12 @@ public sealed class CloseCase(ApiGate gate, OutcomeHttp outcomes)
     [ProducesResponseType<Problem>(StatusCodes.Status413PayloadTooLarge, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status415UnsupportedMediaType, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status503ServiceUnavailable, Problems.ContentType)]
-    public async Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/tasks/{taskId}/afsluiting")] HttpRequest request, string taskId, CancellationToken cancellationToken)
-    {
-        if (await gate.AdmitAsync<CloseCase>(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
-        if (outcomes.Caller(request.HttpContext) is not { } team)
-        {
-            return OutcomeHttp.Unregistered();
-        }
-
-        var (body, unreadable) = await OutcomeHttp.ReadJsonAsync(request, cancellationToken);
-        if (unreadable is not null)
-        {
-            return unreadable;
-        }
-
-        var (input, errors) = OutcomeValidator.Closing(body);
-        if (input is null)
-        {
-            return OutcomeHttp.Invalid(errors);
-        }
-
-        var result = await outcomes.Recorder.CloseAsync(team.Gemeentecode, taskId, input, cancellationToken);
-        return OutcomeHttp.Answer(request.HttpContext, taskId, result, c =>
-            Results.Json(new CaseClosingResponse(c.TaskId, c.CaseId, c.Resultaat, c.ClosedAt), HttpJson.Default.CaseClosingResponse));
-    }
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/tasks/{taskId}/afsluiting")] HttpRequest request, string taskId, CancellationToken cancellationToken) =>
+        outcomes.PostAsync<CloseCase, CaseClosingInput, CaseClosingRecord>(
+            gate, request, taskId,
+            OutcomeValidator.Closing,
+            (team, input) => outcomes.Recorder.CloseAsync(team.Gemeentecode, taskId, input, cancellationToken),
+            c => Results.Json(new CaseClosingResponse(c.TaskId, c.CaseId, c.Resultaat, c.ClosedAt), HttpJson.Default.CaseClosingResponse),
+            cancellationToken);
 }

@@ -77,6 +77,45 @@ public sealed class OutcomeHttp(OutcomeRecorder recorder, TeamKeys teams, TimePr
     public static IResult Unregistered() =>
         Problems.Result(StatusCodes.Status403Forbidden, "Not allowed", "The credential maps to no registered team.");
 
+    /// <summary>
+    /// What every outcome POST does, in order: admit the team (the gate), find its gemeente, read the JSON body,
+    /// validate it (400 with field paths, nothing stored), record it, and answer the result.
+    /// </summary>
+    public async Task<IResult> PostAsync<TFunction, TInput, TResult>(
+        ApiGate gate,
+        HttpRequest request,
+        string taskId,
+        Func<ReadOnlyMemory<byte>, (TInput? Input, IReadOnlyList<RowError> Errors)> validate,
+        Func<(string TeamId, string Gemeentecode), TInput, Task<OutcomeResult<TResult>>> record,
+        Func<TResult, IResult> ok,
+        CancellationToken cancellationToken)
+        where TInput : class
+    {
+        if (await gate.AdmitAsync<TFunction>(request.HttpContext) is { } refused)
+        {
+            return refused;
+        }
+
+        if (Caller(request.HttpContext) is not { } team)
+        {
+            return Unregistered();
+        }
+
+        var (body, unreadable) = await ReadJsonAsync(request, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        var (input, errors) = validate(body);
+        if (input is null)
+        {
+            return Invalid(errors);
+        }
+
+        return Answer(request.HttpContext, taskId, await record(team, input), ok);
+    }
+
     /// <summary>The answer to a result: the value as JSON (200), or its problem.</summary>
     public static IResult Answer<T>(HttpContext context, string taskId, OutcomeResult<T> result, Func<T, IResult> ok) => result switch
     {

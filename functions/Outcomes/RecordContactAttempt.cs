@@ -24,32 +24,12 @@ public sealed class RecordContactAttempt(ApiGate gate, OutcomeHttp outcomes)
     [ProducesResponseType<Problem>(StatusCodes.Status413PayloadTooLarge, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status415UnsupportedMediaType, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status503ServiceUnavailable, Problems.ContentType)]
-    public async Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/tasks/{taskId}/contactpogingen")] HttpRequest request, string taskId, CancellationToken cancellationToken)
-    {
-        if (await gate.AdmitAsync<RecordContactAttempt>(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
-        if (outcomes.Caller(request.HttpContext) is not { } team)
-        {
-            return OutcomeHttp.Unregistered();
-        }
-
-        var (body, unreadable) = await OutcomeHttp.ReadJsonAsync(request, cancellationToken);
-        if (unreadable is not null)
-        {
-            return unreadable;
-        }
-
-        var (input, errors) = OutcomeValidator.Attempt(body, outcomes.Today);
-        if (input is null)
-        {
-            return OutcomeHttp.Invalid(errors);
-        }
-
-        var result = await outcomes.Recorder.RecordAttemptAsync(team.Gemeentecode, team.TeamId, taskId, input, cancellationToken);
-        return OutcomeHttp.Answer(request.HttpContext, taskId, result, a => Results.Json(ContactAttemptResponse.From(a), HttpJson.Default.ContactAttemptResponse));
-    }
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/tasks/{taskId}/contactpogingen")] HttpRequest request, string taskId, CancellationToken cancellationToken) =>
+        outcomes.PostAsync<RecordContactAttempt, ContactAttemptInput, ContactAttempt>(
+            gate, request, taskId,
+            body => OutcomeValidator.Attempt(body, outcomes.Today),
+            (team, input) => outcomes.Recorder.RecordAttemptAsync(team.Gemeentecode, team.TeamId, taskId, input, cancellationToken),
+            a => Results.Json(ContactAttemptResponse.From(a), HttpJson.Default.ContactAttemptResponse),
+            cancellationToken);
 }

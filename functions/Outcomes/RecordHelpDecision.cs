@@ -24,33 +24,12 @@ public sealed class RecordHelpDecision(ApiGate gate, OutcomeHttp outcomes)
     [ProducesResponseType<Problem>(StatusCodes.Status413PayloadTooLarge, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status415UnsupportedMediaType, Problems.ContentType)]
     [ProducesResponseType<Problem>(StatusCodes.Status503ServiceUnavailable, Problems.ContentType)]
-    public async Task<IResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/tasks/{taskId}/hulpaanbod")] HttpRequest request, string taskId, CancellationToken cancellationToken)
-    {
-        if (await gate.AdmitAsync<RecordHelpDecision>(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
-        if (outcomes.Caller(request.HttpContext) is not { } team)
-        {
-            return OutcomeHttp.Unregistered();
-        }
-
-        var (body, unreadable) = await OutcomeHttp.ReadJsonAsync(request, cancellationToken);
-        if (unreadable is not null)
-        {
-            return unreadable;
-        }
-
-        var (input, errors) = OutcomeValidator.Help(body, outcomes.Today);
-        if (input is null)
-        {
-            return OutcomeHttp.Invalid(errors);
-        }
-
-        var result = await outcomes.Recorder.DecideHelpAsync(team.Gemeentecode, taskId, input, cancellationToken);
-        return OutcomeHttp.Answer(request.HttpContext, taskId, result, d =>
-            Results.Json(new HelpDecisionResponse(d.TaskId, d.CaseId, d.Aanvaard, d.Datum, d.RecordedAt), HttpJson.Default.HelpDecisionResponse));
-    }
+    public Task<IResult> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/tasks/{taskId}/hulpaanbod")] HttpRequest request, string taskId, CancellationToken cancellationToken) =>
+        outcomes.PostAsync<RecordHelpDecision, HelpDecisionInput, HelpDecisionRecord>(
+            gate, request, taskId,
+            body => OutcomeValidator.Help(body, outcomes.Today),
+            (team, input) => outcomes.Recorder.DecideHelpAsync(team.Gemeentecode, taskId, input, cancellationToken),
+            d => Results.Json(new HelpDecisionResponse(d.TaskId, d.CaseId, d.Aanvaard, d.Datum, d.RecordedAt), HttpJson.Default.HelpDecisionResponse),
+            cancellationToken);
 }

@@ -34,20 +34,8 @@ public sealed class OperatorKeys
 
     public OperatorKeys(IOptions<OperatorOptions> options)
     {
-        var path = options.Value.File;
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            _operators = [];
-            return;
-        }
-
-        var full = Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
-        if (!System.IO.File.Exists(full))
-        {
-            throw new FileNotFoundException($"Operators:File points at {full}, which does not exist", full);
-        }
-
-        _operators = Parse(System.IO.File.ReadAllText(full));
+        var json = HashedKeyFiles.ReadConfigured(options.Value.File, "Operators:File");
+        _operators = json is null ? [] : Parse(json);
     }
 
     public static IReadOnlyList<OperatorFileEntry> Parse(string json)
@@ -55,26 +43,14 @@ public sealed class OperatorKeys
         var file = JsonSerializer.Deserialize(json, OperatorJson.Default.OperatorFile) ?? throw new InvalidDataException("the operators file is empty");
         foreach (var entry in file.Operators)
         {
-            if (entry.ApiKeyHashes.Any(h => h.Length != 64 || !h.All(char.IsAsciiHexDigitLower)))
-            {
-                throw new InvalidDataException($"operator {entry.Id}: apiKeyHashes holds SHA-256 hashes (64 lower-case hex digits), never keys");
-            }
+            HashedKeyFiles.RequireHashes(entry.ApiKeyHashes, $"operator {entry.Id}");
         }
 
         return file.Operators;
     }
 
     /// <summary>The operator whose key this is, or null.</summary>
-    public string? FindByApiKey(string apiKey)
-    {
-        if (_operators.Count == 0 || string.IsNullOrWhiteSpace(apiKey) || apiKey.Length > 512)
-        {
-            return null;
-        }
-
-        var hash = ApiKeys.Hash(apiKey);
-        return _operators.FirstOrDefault(o => o.ApiKeyHashes.Contains(hash, StringComparer.Ordinal))?.Id;
-    }
+    public string? FindByApiKey(string apiKey) => HashedKeyFiles.FindByApiKey(_operators, apiKey, o => o.ApiKeyHashes, o => o.Id);
 }
 
 public static class OperatorClaims

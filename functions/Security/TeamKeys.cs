@@ -34,20 +34,8 @@ public sealed class TeamKeys
 
     public TeamKeys(IOptions<TeamOptions> options)
     {
-        var path = options.Value.File;
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            _teams = [];
-            return;
-        }
-
-        var full = Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
-        if (!System.IO.File.Exists(full))
-        {
-            throw new FileNotFoundException($"Teams:File points at {full}, which does not exist", full);
-        }
-
-        _teams = Parse(System.IO.File.ReadAllText(full));
+        var json = HashedKeyFiles.ReadConfigured(options.Value.File, "Teams:File");
+        _teams = json is null ? [] : Parse(json);
     }
 
     public static IReadOnlyList<TeamFileEntry> Parse(string json)
@@ -60,10 +48,7 @@ public sealed class TeamKeys
                 throw new InvalidDataException($"team {entry.Id}: gemeentecode is the CBS code of one gemeente, four digits");
             }
 
-            if ((entry.ApiKeyHashes ?? []).Any(h => h.Length != 64 || !h.All(char.IsAsciiHexDigitLower)))
-            {
-                throw new InvalidDataException($"team {entry.Id}: apiKeyHashes holds SHA-256 hashes (64 lower-case hex digits), never keys");
-            }
+            HashedKeyFiles.RequireHashes(entry.ApiKeyHashes, $"team {entry.Id}");
         }
 
         if (file.Teams.GroupBy(t => t.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
@@ -75,16 +60,7 @@ public sealed class TeamKeys
     }
 
     /// <summary>The team whose key this is, or null.</summary>
-    public string? FindByApiKey(string apiKey)
-    {
-        if (_teams.Count == 0 || string.IsNullOrWhiteSpace(apiKey) || apiKey.Length > 512)
-        {
-            return null;
-        }
-
-        var hash = ApiKeys.Hash(apiKey);
-        return _teams.FirstOrDefault(t => (t.ApiKeyHashes ?? []).Contains(hash, StringComparer.Ordinal))?.Id;
-    }
+    public string? FindByApiKey(string apiKey) => HashedKeyFiles.FindByApiKey(_teams, apiKey, t => t.ApiKeyHashes, t => t.Id);
 
     /// <summary>The team a client application is registered as, or null: the app role alone grants nothing.</summary>
     public string? FindByEntraAppId(string appId) =>

@@ -397,6 +397,20 @@ var logAlerts = [
     window: 'PT15M'
   }
   {
+    // Recorded once an hour by the EscalateOverdue timer (EscalateOverdueSchedule), so the window spans two runs. Each
+    // overdue task also got an escalation revision; the alert is for the people who answer for the team's capacity.
+    name: 'escalation-overdue'
+    severity: 2
+    description: 'Outreach tasks passed their due date without a contact attempt (3 working days for Spoed, the gemeente norm for the rest) and were escalated: a team is not keeping up (metric vroeg.escalation.overdue_tasks).'
+    query: 'customMetrics\n| where name == "vroeg.escalation.overdue_tasks"\n| summarize overdueTasks = max(valueMax)'
+    measure: 'overdueTasks'
+    aggregation: 'Maximum'
+    dimension: ''
+    operator: 'GreaterThan'
+    threshold: 0
+    window: 'PT2H'
+  }
+  {
     name: 'outbox-failed'
     severity: 1
     description: 'Outbox rows that gave up sending an outreach task (metric vroeg.outbox.failed).'

@@ -48,6 +48,7 @@ public static class AzureServiceCollectionExtensions
 
         services.AddSingleton<HouseholdTableStore>();
         services.AddSingleton<IHouseholdStore>(sp => sp.GetRequiredService<HouseholdTableStore>());
+        services.AddSingleton<VroegSignalering.Core.Escalation.ICasesAwaitingContact>(sp => sp.GetRequiredService<HouseholdTableStore>());
         services.AddSingleton<OutcomeTableStore>();
         services.AddSingleton<VroegSignalering.Core.Outcomes.IOutcomeStore>(sp => sp.GetRequiredService<OutcomeTableStore>());
         services.AddSingleton<FeedbackTableStore>();
@@ -67,6 +68,8 @@ public static class AzureServiceCollectionExtensions
         services.AddSingleton<RunObserver>();
         services.AddSingleton<DeliveryVerifier>();
         services.AddSingleton<DdasExporter>();
+        services.AddSingleton<VroegSignalering.Azure.Retention.RetainedAggregateTable>();
+        services.AddSingleton<VroegSignalering.Azure.Retention.RetentionPurger>();
 
         var addresses = configuration.GetSection(AddressRegistryOptions.Section);
         services.AddOptions<AddressRegistryOptions>().Bind(addresses);

@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using VroegSignalering.Core.Common;
+using VroegSignalering.Core.Escalation;
 using VroegSignalering.Core.Households;
 using VroegSignalering.Core.Intake;
 using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Quarantine;
+using VroegSignalering.Core.Retention;
 using VroegSignalering.Core.Triage;
 
 namespace VroegSignalering.Core;
@@ -36,11 +39,15 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => o.AlertAfterDays > 0, "Quarantine:AlertAfterDays must be a positive number of days")
             .ValidateOnStart();
 
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
+
         services.AddSingleton<SignalIntake>();
         services.AddSingleton<SignalProcessor>();
         services.AddSingleton<HouseholdTriage>();
         services.AddSingleton<UrgentTriage>();
         services.AddSingleton<TriageSweep>();
+        services.AddSingleton<OverdueEscalation>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PipelineSampler>();
         services.AddSingleton<KeyRotation>();

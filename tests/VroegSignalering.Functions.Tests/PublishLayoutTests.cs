@@ -44,6 +44,9 @@ public sealed class PublishLayoutTests : IClassFixture<PublishLayoutTests.Publis
         { "TriageCases", "timerTrigger", "%TriageCasesSchedule%" },
         { "SweepOutbox", "timerTrigger", "%SweepOutboxSchedule%" },
         { "SamplePipeline", "timerTrigger", "%PipelineGaugesSchedule%" },
+        { "EscalateOverdue", "timerTrigger", "%EscalateOverdueSchedule%" },
+        { "RunRetention", "httpTrigger", "post v1/operations/retention/run" },
+        { "PurgeRetention", "timerTrigger", "%RetentionSchedule%" },
     };
 
     [Theory]

@@ -34,7 +34,7 @@ public sealed class InfrastructureConsistencyTests
     {
         var functions = FunctionDefinition.FromMetadata();
 
-        Assert.Equal(22, functions.Count);
+        Assert.Equal(25, functions.Count);
         Assert.Empty(BindingCheck.Problems(functions, _deployment));
     }
 
@@ -45,7 +45,7 @@ public sealed class InfrastructureConsistencyTests
             .SelectMany(f => f.Bindings.SelectMany(BindingCheck.SettingReferences))
             .Distinct(StringComparer.Ordinal);
 
-        Assert.Equal(["DispatchQueue", "PipelineGaugesSchedule", "SignalsIntakeQueue", "SweepOutboxSchedule", "TriageCasesSchedule"], referenced.Order(StringComparer.Ordinal));
+        Assert.Equal(["DispatchQueue", "EscalateOverdueSchedule", "PipelineGaugesSchedule", "RetentionSchedule", "SignalsIntakeQueue", "SweepOutboxSchedule", "TriageCasesSchedule"], referenced.Order(StringComparer.Ordinal));
         Assert.All(referenced, name => Assert.True(Settings.ContainsKey(name), $"%{name}% has no app setting"));
     }
 

@@ -93,6 +93,7 @@ public sealed partial class WorkbookAndAlertTests
     [InlineData("quarantine-ageing", VroegMetrics.QuarantineAge, "GreaterThan", 3, "")]
     [InlineData("quarantine-overdue", VroegMetrics.QuarantineOverdue, "GreaterThan", 0, "")]
     [InlineData("outbox-failed", VroegMetrics.OutboxFailed, "GreaterThan", 0, "")]
+    [InlineData("escalation-overdue", VroegMetrics.EscalationOverdue, "GreaterThan", 0, "")]
     [InlineData("outbox-pending-growth", VroegMetrics.OutboxPending, "GreaterThan", 0, "")]
     [InlineData("signal-to-task-latency", VroegMetrics.SignalToTask, "GreaterThan", 15, "gemeentecode")]
     public void A_log_alert_watches_its_metric_against_its_threshold(string name, string metric, string op, int threshold, string dimension)

@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(OutboxCommands.Create(env));
         root.Subcommands.Add(PoisonCommands.Create(env));
         root.Subcommands.Add(QuarantineCommands.Create(env));
+        root.Subcommands.Add(RetentionCommands.Create(env));
         root.Subcommands.Add(CreditorsCommands.Create(env));
         root.Subcommands.Add(DdasCommands.Create(env));
         root.Subcommands.Add(DeadLetterCommands.Create(env));

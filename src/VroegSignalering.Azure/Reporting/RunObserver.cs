@@ -28,7 +28,7 @@ public sealed record PipelineProgress(
 /// Reads a run back from storage and the queues (full scans: for local runs, pilots and reports, not a
 /// hot path). The local topic is read through LocalTopic, so nothing is consumed.
 /// </summary>
-public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox, OutcomeTableStore outcomes, FeedbackTableStore feedback)
+public sealed class RunObserver(StorageClients storage, StorageNames names, LocalTopic topic, TableSet tables, HouseholdTableStore households, ReceiptTableStore receipts, QuarantineTableStore quarantine, ChangeFeedTable changes, OutboxIndexTable outbox, OutcomeTableStore outcomes, FeedbackTableStore feedback, VroegSignalering.Azure.Retention.RetainedAggregateTable retained)
 {
     /// <summary>
     /// How far the pipeline got. Counting the households still to triage reads the whole change feed,
@@ -129,6 +129,8 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
             Outcomes = caseOutcomes,
             Attempts = source.Attempts,
             FeedbackSentByCreditor = await feedback.CountSentAsync(cancellationToken),
+            // What purged records counted: the report's counts stay what they were before a purge.
+            Retained = await retained.ReadAsync(cancellationToken),
         };
     }
 
@@ -167,6 +169,9 @@ public sealed class RunObserver(StorageClients storage, StorageNames names, Loca
 
         return new DdasExportSource(cases, signals, tasks, outboxRows) { Attempts = attempts };
     }
+
+    /// <summary>What purged records counted (RetainedAggregateTable), to add to what storage still holds.</summary>
+    public Task<VroegSignalering.Core.Retention.RetainedCounts> ReadRetainedAsync(CancellationToken cancellationToken) => retained.ReadAsync(cancellationToken);
 
     /// <summary>Messages parked in the intake and dispatch poison queues (0 for a poison queue never created).</summary>
     public async Task<int> PoisonedAsync(CancellationToken cancellationToken) =>

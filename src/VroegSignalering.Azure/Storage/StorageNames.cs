@@ -53,10 +53,13 @@ public sealed class StorageNames
     /// <summary>Creditor feedback (help accepted), a partition per creditor (FeedbackTableStore).</summary>
     public string Feedback => TablePrefix + "feedback";
 
+    /// <summary>What purged records counted, for reports and DDAS counts (RetainedAggregateTable; no personal data).</summary>
+    public string Retained => TablePrefix + "retained";
+
     /// <summary>Local stand-in for the Service Bus topic: a partition per gemeente (LocalTopicTransport).</summary>
     public string OutreachTopic => TablePrefix + "outreachtopic";
 
-    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, QuarantineAudit, Changes, OutboxIndex, Creditors, OutreachTopic, Feedback];
+    public IEnumerable<string> AllTables => [.. AllHouseholdTables, SignalReferences, Receipts, ReceiptChunks, Quarantine, QuarantineAudit, Changes, OutboxIndex, Creditors, OutreachTopic, Feedback, Retained];
 
     public static StorageNames FromConfiguration(IConfiguration configuration)
     {

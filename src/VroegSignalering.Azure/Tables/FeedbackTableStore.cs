@@ -34,7 +34,7 @@ public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
         var table = await Table(cancellationToken);
         var pk = TableKeys.Escape(creditorId);
         var list = new List<PendingFeedback>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk && x.RowKey.CompareTo(PendingPrefix) >= 0 && x.RowKey.CompareTo("p}") < 0, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {PendingPrefix} and RowKey lt {"p}"}"), cancellationToken: cancellationToken))
         {
             list.Add(new PendingFeedback(
                 creditorId, e.RowKey[PendingPrefix.Length..], e.GetString("Referentie"), e.GetString("HouseholdKey"), e.GetString("CaseId"),
@@ -88,7 +88,7 @@ public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
         var pk = TableKeys.Escape(creditorId);
         var from = cursor is null ? ItemPrefix : ItemPrefix + cursor;
         var items = new List<(string Key, FeedbackItem Item)>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == pk && x.RowKey.CompareTo(from) > 0 && x.RowKey.CompareTo("f}") < 0, maxPerPage: max, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey gt {from} and RowKey lt {"f}"}"), maxPerPage: max, cancellationToken: cancellationToken))
         {
             items.Add((e.RowKey[ItemPrefix.Length..], new FeedbackItem(e.GetString("Referentie"), TableKeys.ParseDate(e.GetString("Datum")))));
             if (items.Count == max)

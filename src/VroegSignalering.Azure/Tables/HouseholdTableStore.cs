@@ -15,7 +15,7 @@ namespace VroegSignalering.Azure.Tables;
 /// cases <c>c|id</c>, tasks <c>t|id</c> and outbox rows <c>o|id</c>. A triage step is one entity-group
 /// transaction; ETags guard every update, inserts never overwrite.
 /// </summary>
-public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
+public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, VroegSignalering.Core.Escalation.ICasesAwaitingContact
 {
     private const string HeadKey = "h";
     private const string SignalPrefix = "s|";
@@ -197,25 +197,33 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
     }
 
     /// <summary>Every task in the table (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync(CancellationToken cancellationToken) => ScanAsync(TaskPrefix, ToTask, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync(CancellationToken cancellationToken) => ScanAsync(TaskPrefix, ToTask, null, cancellationToken);
 
     /// <summary>Every case in the table (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync(CancellationToken cancellationToken) => ScanAsync(CasePrefix, ToCase, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync(CancellationToken cancellationToken) => ScanAsync(CasePrefix, ToCase, null, cancellationToken);
+
+    /// <summary>
+    /// Cases whose team has not recorded anything yet (status Triaged or TaskDispatched): escalation's candidates,
+    /// filtered by the store. A full scan of the case rows, once per EscalateOverdue run.
+    /// </summary>
+    public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAwaitingContactAsync(CancellationToken cancellationToken) =>
+        ScanAsync(CasePrefix, ToCase, TableClient.CreateQueryFilter($"(Status eq {nameof(CaseStatus.Triaged)} or Status eq {nameof(CaseStatus.TaskDispatched)})"), cancellationToken);
 
     /// <summary>Every outbox row (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync(CancellationToken cancellationToken) => ScanAsync(OutboxPrefix, ToOutbox, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync(CancellationToken cancellationToken) => ScanAsync(OutboxPrefix, ToOutbox, null, cancellationToken);
 
     /// <summary>Every stored signal (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync(CancellationToken cancellationToken) => ScanAsync(SignalPrefix, ToSignal, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync(CancellationToken cancellationToken) => ScanAsync(SignalPrefix, ToSignal, null, cancellationToken);
 
     // Rows of one kind across all partitions: the row key prefix "x|" up to "x}" ('}' follows '|').
-    private async IAsyncEnumerable<(string HouseholdKey, T Value)> ScanAsync<T>(string prefix, Func<TableEntity, T> map, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<(string HouseholdKey, T Value)> ScanAsync<T>(string prefix, Func<TableEntity, T> map, string? and, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var upper = prefix[..^1] + "}";
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}") + (and is null ? string.Empty : " and " + and);
         foreach (var name in tables.Names.AllHouseholdTables)
         {
             var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}"), cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
                 yield return (e.PartitionKey, map(e));
             }
@@ -273,7 +281,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["HmacKeyId"] = s.HmacKeyId,
     };
 
-    private static StoredSignal ToSignal(TableEntity e) => new(
+    internal static StoredSignal ToSignal(TableEntity e) => new(
         e.RowKey[SignalPrefix.Length..],
         e.GetString("CreditorId"),
         e.GetString("Referentie"),
@@ -326,9 +334,10 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["Resultaat"] = c.Resultaat,
         ["ClosedAt"] = c.ClosedAt,
         ["UpdatedAt"] = c.UpdatedAt,
+        ["DueDate"] = c.DueDate is { } due ? TableKeys.Date(due) : null,
     };
 
-    private static HouseholdCase ToCase(TableEntity e) => new(
+    internal static HouseholdCase ToCase(TableEntity e) => new(
         e.RowKey[CasePrefix.Length..],
         e.GetInt32("Sequence") ?? 0,
         Enum.Parse<CaseStatus>(e.GetString("Status")),
@@ -345,7 +354,8 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         e.GetInt32("BelowMinimumAmount") ?? 0,
         e.GetString("Resultaat"),
         e.GetDateTimeOffset("ClosedAt"),
-        e.GetDateTimeOffset("UpdatedAt") ?? default);
+        e.GetDateTimeOffset("UpdatedAt") ?? default,
+        e.GetString("DueDate") is { } due ? TableKeys.ParseDate(due) : null);
 
     private static TableEntity ToEntity(string pk, OutreachTask t) => new(pk, TaskPrefix + t.TaskId)
     {
@@ -366,7 +376,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["SignalIds"] = string.Join(',', t.SignalIds),
     };
 
-    private static OutreachTask ToTask(TableEntity e) => new(
+    internal static OutreachTask ToTask(TableEntity e) => new(
         e.RowKey[TaskPrefix.Length..],
         e.GetString("CaseId"),
         e.GetInt32("Revision") ?? 0,
@@ -399,7 +409,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore
         ["ClaimedAt"] = o.ClaimedAt,
     };
 
-    private static OutboxEntry ToOutbox(TableEntity e) => new(
+    internal static OutboxEntry ToOutbox(TableEntity e) => new(
         e.RowKey[OutboxPrefix.Length..],
         e.GetString("CaseId"),
         e.GetString("Gemeente"),

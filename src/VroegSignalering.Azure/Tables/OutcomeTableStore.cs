@@ -72,7 +72,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         var from = AttemptPrefix + caseId + "|";
         var to = AttemptPrefix + caseId + "}";
         var list = new List<ContactAttempt>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == householdKey && x.RowKey.CompareTo(from) >= 0 && x.RowKey.CompareTo(to) < 0, cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {householdKey} and RowKey ge {from} and RowKey lt {to}"), cancellationToken: cancellationToken))
         {
             list.Add(ToAttempt(e));
         }
@@ -152,14 +152,14 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         foreach (var name in tables.Names.AllHouseholdTables)
         {
             var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(OutcomePrefix) >= 0 && x.RowKey.CompareTo("u}") < 0, cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {OutcomePrefix} and RowKey lt {"u}"}"), cancellationToken: cancellationToken))
             {
                 yield return (e.PartitionKey, ToOutcome(e));
             }
         }
     }
 
-    /// <summary>Every contact attempt in the table (reporting and the DDAS export; a full scan).</summary>
+    /// <summary>Every contact attempt row in the household tables (reporting and DDAS counts; a full scan).</summary>
     public async IAsyncEnumerable<(string HouseholdKey, ContactAttempt Attempt)> ScanAttemptsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var name in tables.Names.AllHouseholdTables)
@@ -205,7 +205,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         ["UpdatedAt"] = o.UpdatedAt,
     };
 
-    private static CaseOutcome ToOutcome(TableEntity e) => new(
+    internal static CaseOutcome ToOutcome(TableEntity e) => new(
         e.RowKey[OutcomePrefix.Length..],
         e.GetString("Gemeente"),
         e.GetInt32("Attempts") ?? 0,
@@ -233,7 +233,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         ["RecordedAt"] = a.RecordedAt,
     };
 
-    private static ContactAttempt ToAttempt(TableEntity e) => new(
+    internal static ContactAttempt ToAttempt(TableEntity e) => new(
         e.RowKey[(e.RowKey.LastIndexOf('|') + 1)..],
         e.GetString("CaseId"),
         e.GetString("TaskId"),

@@ -42,6 +42,9 @@ public static class VroegMetrics
     public const string QuarantineAge = "vroeg.quarantine.age.seconds";
     public const string QuarantineOverdue = "vroeg.quarantine.overdue";
 
+    // Recorded once per run of the EscalateOverdue timer: tasks past their due date without a contact attempt.
+    public const string EscalationOverdue = "vroeg.escalation.overdue_tasks";
+
     /// <summary>Every name above.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(VroegMetrics)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

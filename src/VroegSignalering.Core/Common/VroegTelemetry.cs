@@ -44,6 +44,7 @@ public sealed class VroegTelemetry : IDisposable
         Quarantined = _meter.CreateGauge<long>(VroegMetrics.Quarantined, "{signal}", "Signals in quarantine (address not routable or ambiguous)");
         QuarantineAge = _meter.CreateGauge<double>(VroegMetrics.QuarantineAge, "s", "Age of the oldest quarantined signal");
         QuarantineOverdue = _meter.CreateGauge<long>(VroegMetrics.QuarantineOverdue, "{signal}", "Signals in quarantine longer than Quarantine:AlertAfterDays");
+        EscalationOverdue = _meter.CreateGauge<long>(VroegMetrics.EscalationOverdue, "{task}", "Tasks found past their due date without a contact attempt by one EscalateOverdue run (each gets an escalation revision)");
     }
 
     public Counter<long> SignalsAccepted { get; }
@@ -91,6 +92,8 @@ public sealed class VroegTelemetry : IDisposable
     public Gauge<double> QuarantineAge { get; }
 
     public Gauge<long> QuarantineOverdue { get; }
+
+    public Gauge<long> EscalationOverdue { get; }
 
     /// <summary>For adapters that own an instrument (the Service Bus transport); names come from <see cref="VroegMetrics"/>.</summary>
     public Meter Meter => _meter;

@@ -173,6 +173,7 @@ public static class CaseComposer
                 Priority = triage.Priority,
                 Score = triage.Score,
                 LastTaskId = taskId,
+                DueDate = triage.DueDate,
             };
         }
 

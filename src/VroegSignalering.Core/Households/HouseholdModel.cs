@@ -57,7 +57,11 @@ public enum CaseStatus
     HelpDeclined,
 }
 
-/// <summary>A household's case: it groups the household's signals from one or more persons and creditors.</summary>
+/// <summary>
+/// A household's case: it groups the household's signals from one or more persons and creditors. <see cref="DueDate"/>
+/// is the due date of its latest task (<see cref="LastTaskId"/>), kept on the case so escalation finds overdue cases in
+/// one scan; null on rows written before it was recorded (escalation then reads the task).
+/// </summary>
 public sealed record HouseholdCase(
     string CaseId,
     int Sequence,
@@ -75,7 +79,8 @@ public sealed record HouseholdCase(
     int BelowMinimumAmount,
     string? Resultaat,
     DateTimeOffset? ClosedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateOnly? DueDate = null);
 
 /// <summary>One revision of outreach for a case: what a team should do, how fast, and why.</summary>
 public sealed record OutreachTask(

@@ -157,7 +157,8 @@ public sealed partial class HouseholdTriage(
         return snapshot with { Head = new Versioned<HouseholdHead>(commit.Head, string.Empty), Cases = cases, Tasks = tasks, Outbox = outbox };
     }
 
-    private OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)
+    // Internal: escalation (OverdueEscalation) builds its revision's message the same way.
+    internal OutboundMessage BuildMessage(OutreachTask task, IReadOnlyList<StoredSignal> signals, string? traceParent)
     {
         var clients = signals.Select(s => (s.PersonKey, Client: protector.ReadPersonal(s))).ToList();
         var address = clients[0].Client;

@@ -196,6 +196,9 @@ public sealed record RunObservation(
 
     /// <summary>Feedback items (<c>f|</c>) per creditor.</summary>
     public IReadOnlyDictionary<string, int> FeedbackSentByCreditor { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>What purged records counted (retention), added to the counts of the rows still stored; timings are not kept.</summary>
+    public VroegSignalering.Core.Retention.RetainedCounts? Retained { get; init; }
 }
 
 public static class RunReportBuilder
@@ -254,13 +257,14 @@ public static class RunReportBuilder
             latencies.Count > 0 ? Math.Round(latencies[^1], 2) : 0,
             Histogram(latencies));
 
-        return new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency)
+        var report = new RunReport(now, intake, quarantine, o.SignalsStored, cases, tasks, delivery, throughput, latency)
         {
             CrisisLatency = CrisisLatency(o),
             QuarantineAge = QuarantineAgeFigures.Of(o.Quarantined, now),
             Outcomes = Outcomes(o),
             Escalation = Escalation(o, DutchCalendar.LocalDate(now)),
         };
+        return o.Retained is { } retained ? retained.AddTo(report) : report;
     }
 
     /// <summary>The funnel, reach by channel, decisions and feedback, from the stored rows only.</summary>

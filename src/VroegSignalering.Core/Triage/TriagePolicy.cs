@@ -152,13 +152,19 @@ public static class TriagePolicy
             : warm || phoneKnown ? ContactChannel.Telefoon
             : ContactChannel.Huisbezoek;
 
-        var due = priority == Priority.Spoed
-            ? DutchCalendar.AddWorkingDays(today, policy.SpoedDue)
-            : DutchCalendar.NextWorkingDayOnOrAfter(today.AddDays(policy.Due));
+        var due = DueDate(priority, today, policy);
 
         var ordered = reasons.OrderByDescending(r => r.Points).ThenBy(r => r.Code, StringComparer.Ordinal).ToList();
         return new TriageResult(Version, priority, score, ordered, channel, due);
     }
+
+    /// <summary>
+    /// The last day for the first contact attempt on a task made <paramref name="today"/>: Spoed within its working days,
+    /// the rest the gemeente's calendar days rolled to a working day. Escalation gives its revision a due date by the same rule.
+    /// </summary>
+    public static DateOnly DueDate(Priority priority, DateOnly today, GemeentePolicy policy) => priority == Priority.Spoed
+        ? DutchCalendar.AddWorkingDays(today, policy.SpoedDue)
+        : DutchCalendar.NextWorkingDayOnOrAfter(today.AddDays(policy.Due));
 
     private static string Date(DateOnly d) => d.ToString("d-M-yyyy", CultureInfo.InvariantCulture);
 
@@ -186,6 +192,9 @@ public static class TriagePolicy
         public const string Duur60 = "DUUR_60";
         public const string Groei = "GROEI";
         public const string WarmeOverdracht = "WARME_OVERDRACHT";
+
+        /// <summary>Not a triage rule: the reason an escalation revision carries (no contact attempt by the due date). No points.</summary>
+        public const string EscalatedOverdue = "ESCALATED_OVERDUE";
 
         /// <summary>STAPELING_2, STAPELING_3, … (the number of distinct creditors).</summary>
         public static string Stapeling(int creditors) => "STAPELING_" + creditors.ToString(CultureInfo.InvariantCulture);

@@ -26,7 +26,7 @@ public sealed class WorkerHostTests
         // What ValidateOnStart checks when the host starts: options (keys, limits, Service Bus) are valid.
         host.Services.GetRequiredService<IStartupValidator>().Validate();
         var functions = FunctionCatalog.Load(AppContext.BaseDirectory).Functions;
-        Assert.Equal(22, functions.Count);
+        Assert.Equal(25, functions.Count);
         await using var scope = host.Services.CreateAsyncScope();
         foreach (var function in functions)
         {
@@ -55,6 +55,8 @@ public sealed class WorkerHostTests
             ["TriageCasesSchedule"] = "0 */5 * * * *",
             ["SweepOutboxSchedule"] = "0 */2 * * * *",
             ["PipelineGaugesSchedule"] = "0 * * * * *",
+            ["EscalateOverdueSchedule"] = "0 7 * * * *",
+            ["RetentionSchedule"] = "0 30 2 * * *",
             ["Dispatch:Transport"] = "ServiceBus",
             ["Dispatch:ServiceBus:FullyQualifiedNamespace"] = "vroeg-prod.servicebus.windows.net",
             ["Dispatch:ServiceBus:TopicPrefix"] = "outreach-gm",

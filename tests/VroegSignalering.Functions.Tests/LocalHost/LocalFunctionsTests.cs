@@ -23,7 +23,9 @@ public sealed class LocalFunctionsTests
         Assert.Equal("*/7 * * * * *", functions.Timer("TriageCases").Expression);
         Assert.Equal("0 */2 * * * *", functions.Timer("SweepOutbox").Expression); // appsettings.json, the app's default
         Assert.Equal("0 * * * * *", functions.Timer("SamplePipeline").Expression);
-        Assert.Equal(["AssignQuarantinedSignal", "CheckKeyRetirement", "CloseCase", "CreditorFeedback", "ExportDdas", "Health", "IngestSignals", "IntakeStatus", "KeyUsage", "OpenApi", "RecordContactAttempt", "RecordHelpDecision", "RedriveQuarantine", "RetryOutbox", "RewrapKeys", "StorageRequests", "TaskOutcome"], functions.Http.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("0 7 * * * *", functions.Timer("EscalateOverdue").Expression); // appsettings.json: the local host drives it hourly too
+        Assert.Equal("0 30 2 * * *", functions.Timer("PurgeRetention").Expression); // daily, from appsettings.json
+        Assert.Equal(["AssignQuarantinedSignal", "CheckKeyRetirement", "CloseCase", "CreditorFeedback", "ExportDdas", "Health", "IngestSignals", "IntakeStatus", "KeyUsage", "OpenApi", "RecordContactAttempt", "RecordHelpDecision", "RedriveQuarantine", "RetryOutbox", "RewrapKeys", "RunRetention", "StorageRequests", "TaskOutcome"], functions.Http.Select(f => f.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

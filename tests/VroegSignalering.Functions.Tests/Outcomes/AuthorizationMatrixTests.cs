@@ -74,6 +74,7 @@ public sealed class AuthorizationMatrixTests : IDisposable
             (Kind.Operator, "POST", "/api/v1/operations/keys/encryption/rewrap?from=t0&max=10", () => null, HttpStatusCode.OK),
             (Kind.Operator, "GET", "/api/v1/operations/storage-requests", () => null, HttpStatusCode.OK),
             (Kind.Operator, "POST", "/api/v1/operations/quarantine/redrive", () => """{"dryRun":true}""", HttpStatusCode.OK),
+            (Kind.Operator, "POST", "/api/v1/operations/retention/run?dryRun=true", () => null, HttpStatusCode.OK),
             (Kind.Operator, "POST", "/api/v1/operations/quarantine/q-none/assignment", () => """{"gemeentecode":"0363","reasonCode":"address.other"}""", HttpStatusCode.NotFound),
             (Kind.Team, "GET", $"/api/v1/tasks/{task}", () => null, HttpStatusCode.OK),
             (Kind.Team, "POST", $"/api/v1/tasks/{task}/contactpogingen", () => Attempt("p-auth", bereikt: true), HttpStatusCode.OK),
@@ -104,7 +105,7 @@ public sealed class AuthorizationMatrixTests : IDisposable
 
         // Every HTTP function of the app has its row: a new endpoint without one fails here.
         Assert.Equal(_app.Functions.Http.Count(), endpoints.Count);
-        Assert.Equal(17 * Enum.GetValues<Credential>().Length, cells);
+        Assert.Equal(18 * Enum.GetValues<Credential>().Length, cells);
         Assert.True(mismatches.Count == 0, string.Join('\n', mismatches));
     }
 
