@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using VroegSignalering.Cli.Teams;
 using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Reporting;
+using VroegSignalering.Testing;
 
 namespace VroegSignalering.Cli.Tests.Teams;
 
@@ -19,9 +21,9 @@ public sealed class TeamFunnelTests
     [Fact]
     public void The_same_seed_and_task_give_the_same_plan_and_another_seed_other_plans()
     {
-        var first = TaskIds.Take(500).Select(id => TeamFunnel.Plan(7, id)).ToList();
-        var again = TaskIds.Take(500).Select(id => TeamFunnel.Plan(7, id)).ToList();
-        var other = TaskIds.Take(500).Select(id => TeamFunnel.Plan(8, id)).ToList();
+        var first = TaskIds.Take(500).Select(id => Plan(7, id)).ToList();
+        var again = TaskIds.Take(500).Select(id => Plan(7, id)).ToList();
+        var other = TaskIds.Take(500).Select(id => Plan(8, id)).ToList();
 
         Assert.Equal(Describe(first), Describe(again));
         Assert.NotEqual(Describe(first), Describe(other));
@@ -33,8 +35,8 @@ public sealed class TeamFunnelTests
         // Which revision a team works can differ between runs; what happens to the case must not.
         foreach (var id in TaskIds.Take(200))
         {
-            var first = TeamFunnel.Plan(5, id);
-            var revised = TeamFunnel.Plan(5, id[..^1] + "3");
+            var first = Plan(5, id);
+            var revised = TeamFunnel.Plan(5, CaseKey(id), id[..^1] + "3");
 
             Assert.Equal(
                 first.Attempts.Select(a => (a.Soort, a.Bereikt, a.Dagdeel)),
@@ -47,7 +49,7 @@ public sealed class TeamFunnelTests
     [Fact]
     public void Over_a_month_of_tasks_one_in_five_cases_is_reached_and_35_percent_of_those_accept_help()
     {
-        var plans = TaskIds.Select(id => TeamFunnel.Plan(1, id)).ToList();
+        var plans = TaskIds.Select(id => Plan(1, id)).ToList();
         var reached = plans.Count(p => p.Reached);
         var accepted = plans.Count(p => p.HelpAccepted == true);
 
@@ -62,7 +64,7 @@ public sealed class TeamFunnelTests
     [InlineData(TeamFunnel.HomeVisit, 0.15, 0.46, 0.04)]
     public void Reach_by_channel_follows_the_monitor(string channel, double share, double reach, double tolerance)
     {
-        var plans = TaskIds.Select(id => TeamFunnel.Plan(1, id)).ToList();
+        var plans = TaskIds.Select(id => Plan(1, id)).ToList();
         var mine = plans.Where(p => p.Channel == channel).ToList();
 
         Assert.InRange(mine.Count / (double)plans.Count, share - 0.02, share + 0.02);
@@ -73,7 +75,7 @@ public sealed class TeamFunnelTests
     public void Reach_by_channel_measured_as_the_report_does_it_is_the_monitors()
     {
         // The report groups cases by the soorten of their attempts (letters only; at least one call; at least one visit).
-        var plans = TaskIds.Select(id => TeamFunnel.Plan(1, id)).ToList();
+        var plans = TaskIds.Select(id => Plan(1, id)).ToList();
         double Rate(Func<CasePlan, bool> group) => plans.Where(group).Count(p => p.Reached) / (double)plans.Count(group);
 
         Assert.InRange(Rate(p => p.Attempts.All(a => a.Soort == "Brief")), 0.045, 0.075);
@@ -84,7 +86,7 @@ public sealed class TeamFunnelTests
     [Fact]
     public void Every_plan_is_valid_for_the_outcome_api_and_its_lifecycle()
     {
-        foreach (var plan in TaskIds.Take(5_000).Select(id => TeamFunnel.Plan(3, id)))
+        foreach (var plan in TaskIds.Take(5_000).Select(id => Plan(3, id)))
         {
             Assert.NotEmpty(plan.Attempts);
             Assert.Equal("Brief", plan.Attempts[0].Soort);
@@ -109,6 +111,71 @@ public sealed class TeamFunnelTests
             }
         }
     }
+
+    [Fact]
+    public void A_case_is_keyed_by_its_address_and_signal_facts_not_by_the_ids_that_differ_per_run()
+    {
+        // The ids in a task message come from keyed hashes under a key per run; the seeded synthetic month gives the
+        // same addresses and signal facts every run. So the same case in another run must get the same key.
+        var task = ExampleTask();
+        var otherRun = ExampleTask();
+        otherRun["taskId"] = "t-zzzzzzzzzzzzzzzzzzzz-1-r2";
+        otherRun["caseId"] = "c-zzzzzzzzzzzzzzzzzzzz-1";
+        otherRun["revision"] = 2;
+        otherRun["createdAt"] = "2027-01-01T00:00:00+00:00";
+        var signals = otherRun["signals"]!.AsArray();
+        foreach (var signal in signals)
+        {
+            signal!["signalId"] = "s-" + Guid.NewGuid().ToString("N");
+        }
+
+        // The signals in another order: the key sorts them.
+        var first = signals[0]!;
+        signals.RemoveAt(0);
+        signals.Add(first);
+
+        var key = TeamWorker.CaseKeyOf(task);
+        Assert.NotNull(key);
+        Assert.Equal(key, TeamWorker.CaseKeyOf(otherRun));
+        Assert.Equal(key, TeamWorker.Receive("m-1", otherRun.ToJsonString(), "0599").CaseKey);
+        Assert.Equal("t-zzzzzzzzzzzzzzzzzzzz-1-r2", TeamWorker.Receive("m-1", otherRun.ToJsonString(), "0599").TaskId);
+    }
+
+    [Theory]
+    [InlineData("household.address.huisnummer", 35)]
+    [InlineData("household.address.postcode", "3011AB")]
+    [InlineData("household.address.huisnummertoevoeging", "C")]
+    [InlineData("signals.0.bedrag", 901.0)]
+    [InlineData("signals.1.creditorId", "water-voorbeeld")]
+    [InlineData("signals.1.signaaldatum", "2026-11-19")]
+    [InlineData("signals.0.ontstaansdatum", "2026-09-18")]
+    [InlineData("signals.0.signaalpartnerType", "Zorg")]
+    public void Another_household_or_another_signal_gives_another_key(string path, object value)
+    {
+        var task = ExampleTask();
+        var node = path.Split('.').SkipLast(1).Aggregate((JsonNode)task, (n, part) => int.TryParse(part, out var i) ? n[i]! : n[part]!);
+        node[path.Split('.')[^1]] = JsonValue.Create(value);
+
+        Assert.NotEqual(TeamWorker.CaseKeyOf(ExampleTask()), TeamWorker.CaseKeyOf(task));
+    }
+
+    [Fact]
+    public void A_message_without_task_content_is_keyed_by_its_case_id()
+    {
+        var received = TeamWorker.Receive("t-0123456789abcdef0123-1-r3", "not json", "0599");
+
+        Assert.Equal("t-0123456789abcdef0123-1-r3", received.TaskId);
+        Assert.Equal("c-0123456789abcdef0123-1", received.CaseKey);
+        Assert.Null(TeamWorker.CaseKeyOf(new JsonObject { ["taskId"] = "t-1" }));
+    }
+
+    private static JsonObject ExampleTask() =>
+        JsonNode.Parse(File.ReadAllText(RepositoryRoot.File("docs", "contracts", "outreach-task.v1.example.json")))!.AsObject();
+
+    // In these tests a task's case is its id without the revision, as in a single run.
+    private static string CaseKey(string taskId) => taskId[..taskId.LastIndexOf("-r", StringComparison.Ordinal)];
+
+    private static CasePlan Plan(long seed, string taskId) => TeamFunnel.Plan(seed, CaseKey(taskId), taskId);
 
     private static string Describe(IEnumerable<CasePlan> plans) => string.Join('\n', plans.Select(p =>
         $"{p.TaskId} {p.Channel} {string.Join(',', p.Attempts.Select(a => $"{a.Id}:{a.Soort}:{a.Bereikt}:{a.Dagdeel}"))} {p.HelpAccepted} {p.Resultaat}"));

@@ -70,7 +70,7 @@ internal static class TeamsCommands
             {
                 foreach (var code in codes)
                 {
-                    received.AddRange((await topic.PeekAsync(code, int.MaxValue, ct)).Select(m => new ReceivedTask(TeamWorker.TaskIdOf(m.MessageId, m.Body), code)));
+                    received.AddRange((await topic.PeekAsync(code, int.MaxValue, ct)).Select(m => TeamWorker.Receive(m.MessageId, m.Body, code)));
                 }
             }
 
@@ -78,7 +78,7 @@ internal static class TeamsCommands
             var limit = parseResult.GetValue(maxCases);
             var tasks = limit == 0 || limit >= latest.Count
                 ? latest
-                : latest.OrderBy(t => TeamFunnel.Rank(parseResult.GetValue(seed), t.TaskId)).ThenBy(t => t.TaskId, StringComparer.Ordinal).Take(limit)
+                : latest.OrderBy(t => TeamFunnel.Rank(parseResult.GetValue(seed), t.CaseKey)).ThenBy(t => t.CaseKey, StringComparer.Ordinal).ThenBy(t => t.TaskId, StringComparer.Ordinal).Take(limit)
                     .OrderBy(t => t.TaskId, StringComparer.Ordinal).ToList();
             var template = parseResult.GetValue(teamKey)!;
             var baseUri = new Uri(parseResult.GetValue(api)!.TrimEnd('/') + "/");

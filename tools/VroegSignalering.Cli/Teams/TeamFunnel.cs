@@ -51,13 +51,17 @@ internal static class TeamFunnel
     /// Where a case stands in the teams' order of work: a seeded draw per case, so a sample of the first N is the same
     /// set for the same seed and cases, spread evenly over gemeenten, priorities and channels.
     /// </summary>
-    public static ulong Rank(long seed, string taskId) =>
-        Rng.For(seed, "team-order|" + (OutcomeIds.TryParseTaskId(taskId, out _, out var caseId) ? caseId : taskId)).NextUInt64();
+    public static ulong Rank(long seed, string caseKey) => Rng.For(seed, "team-order|" + caseKey).NextUInt64();
 
-    public static CasePlan Plan(long seed, string taskId)
+    /// <summary>
+    /// The plan for the case behind <paramref name="taskId"/>. It is drawn from <paramref name="caseKey"/> (see
+    /// <see cref="TeamWorker.CaseKeyOf"/>), not from the task or case id: those ids come from the household key, a keyed
+    /// hash under a key of its own per run, so two runs of one seed would work their cases differently.
+    /// </summary>
+    public static CasePlan Plan(long seed, string caseKey, string taskId)
     {
         // Drawn per case, not per revision: which revision of a case a team works does not change what happens.
-        var rng = Rng.For(seed, "team-work|" + (OutcomeIds.TryParseTaskId(taskId, out _, out var caseId) ? caseId : taskId));
+        var rng = Rng.For(seed, "team-work|" + caseKey);
         var channel = rng.PickWeighted<string>([(LettersOnly, ShareLettersOnly), (Phone, SharePhone), (HomeVisit, ShareHomeVisit)]);
         var (soort, reach, followUps) = channel switch
         {

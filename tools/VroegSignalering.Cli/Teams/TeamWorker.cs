@@ -8,8 +8,11 @@ using VroegSignalering.Core.Outcomes;
 
 namespace VroegSignalering.Cli.Teams;
 
-/// <summary>A task a team received: its id and its gemeente.</summary>
-internal sealed record ReceivedTask(string TaskId, string Gemeentecode);
+/// <summary>
+/// A task a team received: its id, its gemeente, and the key its case's outcomes are drawn from
+/// (<see cref="TeamWorker.CaseKeyOf"/>).
+/// </summary>
+internal sealed record ReceivedTask(string TaskId, string Gemeentecode, string CaseKey);
 
 /// <summary>What the teams posted, as the API answered it.</summary>
 internal sealed record TeamWorkTally(int Cases, int Attempts, int Reached, int HelpAccepted, int HelpDeclined, int Closed, int Requests, int Retries, IReadOnlyList<string> Failures);
@@ -49,18 +52,45 @@ internal sealed class TeamWorker(HttpClient http, Func<string, string> teamKey, 
             .OrderBy(t => t.TaskId, StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>The task id of a dispatched task message (the body's taskId, else the message id).</summary>
-    public static string TaskIdOf(string messageId, string body)
+    /// <summary>A dispatched task message (outreach-task.v1) as a team receives it.</summary>
+    public static ReceivedTask Receive(string messageId, string body, string gemeentecode)
     {
+        JsonNode? task;
         try
         {
-            return (string?)JsonNode.Parse(body)?["taskId"] ?? messageId;
+            task = JsonNode.Parse(body);
         }
         catch (JsonException)
         {
-            return messageId;
+            task = null;
         }
+
+        var taskId = (string?)task?["taskId"] ?? messageId;
+        return new ReceivedTask(taskId, gemeentecode, CaseKeyOf(task) ?? CaseIdOf(taskId));
     }
+
+    /// <summary>
+    /// What identifies a case in the same way in every run of one seed: the household's address and the facts of the
+    /// case's signals (creditor, kind, amount, dates), in a fixed order. Ids are left out, because the task, case and
+    /// signal ids come from keyed hashes under a key per run. Null when the message has no such content.
+    /// </summary>
+    public static string? CaseKeyOf(JsonNode? task)
+    {
+        var address = task?["household"]?["address"];
+        if (task?["signals"] is not JsonArray signals || signals.Count == 0 || address is null)
+        {
+            return null;
+        }
+
+        static string Field(JsonNode? node, string name) => node?[name]?.ToJsonString() ?? "null";
+        var facts = signals
+            .Select(s => string.Join('|', Field(s, "creditorId"), Field(s, "signaalpartnerType"), Field(s, "bedrag"), Field(s, "ontstaansdatum"), Field(s, "signaaldatum")))
+            .Order(StringComparer.Ordinal);
+        return string.Join('|', Field(address, "postcode"), Field(address, "huisnummer"), Field(address, "huisnummertoevoeging"))
+            + "||" + string.Join("||", facts);
+    }
+
+    private static string CaseIdOf(string taskId) => OutcomeIds.TryParseTaskId(taskId, out _, out var caseId) ? caseId : taskId;
 
     public async Task<TeamWorkTally> WorkAsync(IReadOnlyList<ReceivedTask> tasks, CancellationToken ct)
     {
@@ -81,7 +111,7 @@ internal sealed class TeamWorker(HttpClient http, Func<string, string> teamKey, 
 
     private async Task WorkOneAsync(ReceivedTask task, CancellationToken ct)
     {
-        var plan = TeamFunnel.Plan(seed, task.TaskId);
+        var plan = TeamFunnel.Plan(seed, task.CaseKey, task.TaskId);
         var key = teamKey(task.Gemeentecode);
         var path = $"api/v1/tasks/{Uri.EscapeDataString(task.TaskId)}/";
         var datum = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
