@@ -185,7 +185,7 @@ public sealed partial class RetentionPurger(
                 var counts = new RetainedCounts();
                 if (item)
                 {
-                    counts.AddFeedback();
+                    counts.AddFeedback(Uri.UnescapeDataString(e.PartitionKey));
                 }
 
                 await PurgeRowAsync(tables.Names.Feedback, e, counts, now, cancellationToken);

@@ -109,7 +109,7 @@ public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
     {
         var table = await Table(cancellationToken);
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(ItemPrefix) >= 0 && x.RowKey.CompareTo("f}") < 0, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {ItemPrefix} and RowKey lt {"f}"}"), select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             var creditor = Uri.UnescapeDataString(e.PartitionKey);
             counts[creditor] = counts.GetValueOrDefault(creditor) + 1;

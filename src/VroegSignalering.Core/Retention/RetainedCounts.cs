@@ -104,12 +104,32 @@ public sealed class RetainedCounts
         }
 
         AddAttempts(g, attempts);
+        if (outbox.Any(o => o.Status == OutboxStatus.Dispatched))
+        {
+            Add($"funnel|{g}|tasks");
+        }
+
+        if (c.Status == CaseStatus.Closed && c.Resultaat is { } resultaat)
+        {
+            Add("resultaat|" + resultaat);
+        }
+
         if (outcome is not null)
         {
             Add($"funnel|{g}|cases");
             Add($"funnel|{g}|attempted", outcome.Attempts > 0 ? 1 : 0);
             Add($"funnel|{g}|reached", outcome.ReachedAt is not null ? 1 : 0);
             Add($"funnel|{g}|helpaccepted", outcome.HelpAccepted == true ? 1 : 0);
+            Add($"funnel|{g}|helpdeclined", outcome.HelpAccepted == false ? 1 : 0);
+        }
+
+        // Reach by channel as the report groups it: letters only, then each soort the case's attempts used.
+        var soorten = attempts.Select(a => a.Soort).ToHashSet(StringComparer.Ordinal);
+        var reached = outcome?.ReachedAt is not null ? 1 : 0;
+        foreach (var channel in soorten.SetEquals(["Brief"]) ? [OutcomeFigures.LettersOnly] : soorten)
+        {
+            Add($"reach|{channel}|cases");
+            Add($"reach|{channel}|reached", reached);
         }
     }
 
@@ -130,7 +150,12 @@ public sealed class RetainedCounts
 
     public void AddQuarantined(QuarantinedSignal q) => Add("quarantine|" + q.ReasonCode);
 
-    public void AddFeedback() => Add("feedback");
+    /// <summary>A purged feedback item sent to <paramref name="creditorId"/> (an organisation, not a person).</summary>
+    public void AddFeedback(string creditorId)
+    {
+        Add("feedback");
+        Add("feedback|creditor|" + creditorId);
+    }
 
     private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -181,7 +206,53 @@ public sealed class RetainedCounts
             Total = report.Quarantine.Total + (int)quarantined,
             ByReason = Merge(report.Quarantine.ByReason, "quarantine|"),
         };
-        return report with { SignalsStored = report.SignalsStored + (int)this["signals"], Cases = cases, Tasks = tasks, Quarantine = quarantine };
+        return report with { SignalsStored = report.SignalsStored + (int)this["signals"], Cases = cases, Tasks = tasks, Quarantine = quarantine, Outcomes = AddTo(report.Outcomes) };
+    }
+
+    /// <summary>The funnel, reach by channel, decisions and feedback with the purged cases' and items' share added.</summary>
+    private OutcomeFigures AddTo(OutcomeFigures outcomes)
+    {
+        var byGemeente = outcomes.ByGemeente.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var gemeenten = _counts.Keys.Select(k => k.Split('|'))
+            .Where(p => (p[0] == "funnel" && p.Length == 3) || (p[0] == "ddas" && p[1] == "signal") || (p[0] == "cases" && p.Length == 3 && p[1] == "gemeente"))
+            .Select(p => p[0] == "funnel" ? p[1] : p[2]);
+        foreach (var g in gemeenten.Distinct(StringComparer.Ordinal))
+        {
+            var live = byGemeente.GetValueOrDefault(g) ?? FunnelRow.Zero;
+            var signals = _counts.Where(kv => kv.Key.StartsWith($"ddas|signal|{g}|", StringComparison.Ordinal)).Sum(kv => kv.Value);
+            byGemeente[g] = new FunnelRow(
+                live.Signals + (int)signals,
+                live.Cases + (int)this["cases|gemeente|" + g],
+                live.Tasks + (int)this[$"funnel|{g}|tasks"],
+                live.Attempted + (int)this[$"funnel|{g}|attempted"],
+                live.Reached + (int)this[$"funnel|{g}|reached"],
+                live.HelpAccepted + (int)this[$"funnel|{g}|helpaccepted"]);
+        }
+
+        var total = byGemeente.Values.Aggregate(FunnelRow.Zero, (a, r) => new FunnelRow(
+            a.Signals + r.Signals, a.Cases + r.Cases, a.Tasks + r.Tasks, a.Attempted + r.Attempted, a.Reached + r.Reached, a.HelpAccepted + r.HelpAccepted));
+        var channels = outcomes.ReachByChannel.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        foreach (var (key, value) in _counts.Where(kv => kv.Key.StartsWith("reach|", StringComparison.Ordinal)))
+        {
+            var p = key.Split('|');
+            var live = channels.GetValueOrDefault(p[1]) ?? new ChannelReach(0, 0);
+            channels[p[1]] = p[2] == "cases" ? live with { Cases = live.Cases + (int)value } : live with { Reached = live.Reached + (int)value };
+        }
+
+        var declined = _counts.Where(kv => kv.Key.StartsWith("funnel|", StringComparison.Ordinal) && kv.Key.EndsWith("|helpdeclined", StringComparison.Ordinal)).Sum(kv => kv.Value);
+        var attempts = _counts.Where(kv => kv.Key.StartsWith("ddas|attempt|", StringComparison.Ordinal)).Sum(kv => kv.Value);
+        return outcomes with
+        {
+            Total = total,
+            ByGemeente = byGemeente.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            ReachByChannel = channels.OrderBy(kv => kv.Key == OutcomeFigures.LettersOnly ? -1 : OutcomeValues.Contactsoorten.ToList().IndexOf(kv.Key))
+                .ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            ContactAttempts = outcomes.ContactAttempts + (int)attempts,
+            HelpDeclined = outcomes.HelpDeclined + (int)declined,
+            ClosedByResultaat = Merge(outcomes.ClosedByResultaat, "resultaat|"),
+            FeedbackSent = outcomes.FeedbackSent + (int)this["feedback"],
+            FeedbackSentByCreditor = Merge(outcomes.FeedbackSentByCreditor, "feedback|creditor|"),
+        };
     }
 
     /// <summary>The DDAS counts of a period with the purged records' share added (see <see cref="DdasPeriodCounts"/>).</summary>

@@ -53,6 +53,22 @@ public sealed class RetainedCountsTests
     }
 
     [Fact]
+    public void Purged_feedback_items_still_count_as_sent_per_creditor()
+    {
+        var counts = new RetainedCounts();
+        counts.AddFeedback("woonstad");
+        counts.AddFeedback("woonstad");
+        counts.AddFeedback("energie-1");
+        var live = RunReportBuilder.Build(Observe(Open) with { FeedbackSentByCreditor = new Dictionary<string, int> { ["energie-1"] = 1 } }, Later);
+
+        var after = RunReportBuilder.Build(Observe(Open) with { FeedbackSentByCreditor = new Dictionary<string, int> { ["energie-1"] = 1 }, Retained = counts }, Later);
+
+        Assert.Equal(1, live.Outcomes.FeedbackSent);
+        Assert.Equal(4, after.Outcomes.FeedbackSent);
+        Assert.Equal(new Dictionary<string, int> { ["energie-1"] = 2, ["woonstad"] = 2 }, after.Outcomes.FeedbackSentByCreditor);
+    }
+
+    [Fact]
     public void What_a_purge_counts_holds_no_id_key_reference_amount_or_person_only_codes_enumerations_and_days()
     {
         var purged = Household1();
@@ -69,7 +85,11 @@ public sealed class RetainedCountsTests
 
     private static RunObservation Observe(params HouseholdRows[] households) => new(
         [], [], households.Sum(h => h.Signals.Count), [.. households.SelectMany(h => h.Cases)], [.. households.SelectMany(h => h.Signals)],
-        [.. households.SelectMany(h => h.Tasks)], [.. households.SelectMany(h => h.Outbox)], new Dictionary<string, int>(), new Dictionary<string, int>(), 0);
+        [.. households.SelectMany(h => h.Tasks)], [.. households.SelectMany(h => h.Outbox)], new Dictionary<string, int>(), new Dictionary<string, int>(), 0)
+    {
+        Outcomes = [.. households.SelectMany(h => h.Outcomes)],
+        Attempts = [.. households.SelectMany(h => h.Attempts)],
+    };
 
     private static DdasExportSource Source(params HouseholdRows[] households) => new(
         [.. households.SelectMany(h => h.Cases)], [.. households.SelectMany(h => h.Signals)], [.. households.SelectMany(h => h.Tasks)], [.. households.SelectMany(h => h.Outbox)]);
@@ -86,7 +106,11 @@ public sealed class RetainedCountsTests
         "task gemeente " + Join(r.Tasks.ByGemeente),
         "team " + Join(r.Tasks.ByTeam),
         "gemeente x priority " + string.Join("; ", r.Tasks.ByGemeenteAndPriority.Select(kv => kv.Key + ": " + Join(kv.Value))),
-        string.Create(CultureInfo.InvariantCulture, $"quarantine {r.Quarantine.Total} ") + Join(r.Quarantine.ByReason));
+        string.Create(CultureInfo.InvariantCulture, $"quarantine {r.Quarantine.Total} ") + Join(r.Quarantine.ByReason),
+        "funnel " + string.Join("; ", r.Outcomes.ByGemeente.Prepend(KeyValuePair.Create("total", r.Outcomes.Total)).Select(kv => kv.Key + ": " + kv.Value)),
+        "reach by channel " + string.Join(", ", r.Outcomes.ReachByChannel.Select(kv => kv.Key + "=" + kv.Value)),
+        string.Create(CultureInfo.InvariantCulture, $"attempts {r.Outcomes.ContactAttempts} declined {r.Outcomes.HelpDeclined} feedback {r.Outcomes.FeedbackSent} ") + Join(r.Outcomes.FeedbackSentByCreditor),
+        "resultaat " + Join(r.Outcomes.ClosedByResultaat));
 
     private static string Join(IReadOnlyDictionary<string, int> d) => string.Join(", ", d.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}={kv.Value}")));
 }

@@ -48,7 +48,7 @@ internal static class RetentionData
             new("p-1", caseId, taskId, "Telefoon", false, DateOnly.FromDateTime(opened.UtcDateTime).AddDays(3), "Ochtend", "team-" + gemeente, opened.AddDays(3)),
             new("p-2", caseId, taskId, "Huisbezoek", true, DateOnly.FromDateTime(opened.UtcDateTime).AddDays(5), "Middag", "team-" + gemeente, opened.AddDays(5)),
         };
-        var outcome = CaseOutcome.Empty(caseId, gemeente, at) with { Attempts = 2, HelpAccepted = helpAccepted, ClosedAt = closed ? at : null };
+        var outcome = CaseOutcome.Empty(caseId, gemeente, at) with { Attempts = 2, ReachedAt = opened.AddDays(5), HelpAccepted = helpAccepted, ClosedAt = closed ? at : null };
         return new HouseholdRows(Household, withHead, [.. signals, .. extraSignals ?? []], [@case], [task], [outbox], attempts, [outcome]);
     }
 }

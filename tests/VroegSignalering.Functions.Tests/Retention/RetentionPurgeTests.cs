@@ -166,8 +166,15 @@ public sealed class RetentionPurgeTests : IDisposable
             string.Join(", ", r.Cases.ByGemeente.Select(kv => kv.Key + "=" + kv.Value)),
             string.Join(", ", r.Tasks.ByPriority.Select(kv => kv.Key + "=" + kv.Value)),
             string.Join(", ", r.Tasks.ByTeam.Select(kv => kv.Key + "=" + kv.Value)),
-            string.Join(", ", r.Tasks.ByGemeenteAndPriority.Select(kv => kv.Key + ":" + string.Join("/", kv.Value.Select(x => x.Key + "=" + x.Value)))));
+            string.Join(", ", r.Tasks.ByGemeenteAndPriority.Select(kv => kv.Key + ":" + string.Join("/", kv.Value.Select(x => x.Key + "=" + x.Value)))),
+            // The outcomes: the funnel, reach by channel, the teams' decisions and results, feedback sent.
+            string.Join(", ", r.Outcomes.ByGemeente.Prepend(KeyValuePair.Create("total", r.Outcomes.Total)).Select(kv => kv.Key + "=" + kv.Value)),
+            string.Join(", ", r.Outcomes.ReachByChannel.Select(kv => kv.Key + "=" + kv.Value)),
+            string.Create(CultureInfo.InvariantCulture, $"attempts {r.Outcomes.ContactAttempts} declined {r.Outcomes.HelpDeclined} feedback {r.Outcomes.FeedbackSent}"),
+            string.Join(", ", r.Outcomes.ClosedByResultaat.Select(kv => kv.Key + "=" + kv.Value)));
         Assert.Contains("cases 2", report, StringComparison.Ordinal);
+        Assert.Contains("total=FunnelRow { Signals = 2, Cases = 2, Tasks = 2, Attempted = 1, Reached = 0, HelpAccepted = 0 }", report, StringComparison.Ordinal);
+        Assert.Contains("attempts 1 declined 0", report, StringComparison.Ordinal);
         return (ddas.Describe(), report);
     }
 
