@@ -16,8 +16,8 @@
 #                          prints the local creditor ids and their API keys, and the local operator's key
 #          --url URL       where the app listens (default http://127.0.0.1:7071, or $VROEG_URL)
 #          --keep-running  after the report, keep serving until Ctrl-C
-#          --team-cases N  cases the local teams work after dispatch (default 2000, a seeded sample;
-#                          0: every case, which adds about a minute to the month on this machine)
+#          --team-cases N  cases the local teams work after dispatch (default 0: every case; N > 0: a
+#                          seeded sample of N, for a shorter run)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib/common.sh
@@ -30,7 +30,7 @@ signals=20000
 seed=1
 serve=false
 keep=false
-team_cases=2000
+team_cases=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --serve) serve=true; shift ;;
@@ -108,8 +108,8 @@ report_rc=0
 if [[ $wait_rc -eq 0 ]]; then
   # The gemeenten's teams (config/local/teams.json) work dispatched tasks through the outcome API: contact
   # attempts, help decisions and results drawn from the national funnel, the same for the same seed. Each
-  # outcome is an HTTP request with a read and a transaction, so by default a seeded sample of cases is
-  # worked, which keeps the month's run about as long as before; --team-cases 0 works every case.
+  # outcome is an HTTP request with a read and a transaction; --team-cases N works a seeded sample of N cases
+  # for a shorter run.
   log "the local teams work their tasks through the outcome API (seed $seed, cases: ${team_cases/#0/all})"
   vroeg teams work --api "$url" --team-key "$(team_key '{gemeente}')" --seed "$seed" --max-cases "$team_cases" >&2 || report_rc=1
 fi
