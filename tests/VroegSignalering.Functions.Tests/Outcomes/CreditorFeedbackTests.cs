@@ -237,6 +237,8 @@ internal sealed class CrashAfterCommit(IOutcomeStore inner) : IOutcomeStore
 
     public Task<CaseOutcome?> GetOutcomeAsync(string householdKey, string caseId, CancellationToken cancellationToken) => inner.GetOutcomeAsync(householdKey, caseId, cancellationToken);
 
+    public Task<CaseState?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken) => inner.GetCaseAsync(householdKey, caseId, cancellationToken);
+
     public Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken) => inner.SignalOwnersAsync(householdKey, signalIds, cancellationToken);
 
     public async Task<bool> CommitAsync(string householdKey, OutcomeCommit commit, CancellationToken cancellationToken)
