@@ -87,6 +87,13 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         return response.HasValue ? ToOutcome(response.Value!) : null;
     }
 
+    public async Task<CaseState?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, CasePrefix + caseId, select: ["RowKey", "Status", "Resultaat", "ClosedAt", "SignalIds"], cancellationToken: cancellationToken);
+        return response.HasValue ? ToCase(response.Value!) : null;
+    }
+
     public async Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
