@@ -6,7 +6,7 @@ namespace VroegSignalering.Benchmarks.EndToEnd;
 internal sealed record E2eOptions(int Signals, int Seed, int Pollers, IReadOnlyList<int> CeilingConcurrency, int CeilingRepeats, int WarmUpSignals, int WarmUpRounds)
 {
     public const string Usage =
-        "usage: e2e [--signals N (default 5000)] [--seed S (default 1)] [--pollers P (default 1)] [--warm-up W (default 1000)] [--warm-up-rounds N (default 4)] [--ceiling-concurrency 8,32,128] [--ceiling-repeats R (default 3)]";
+        "usage: e2e [--signals N (default 5000)] [--seed S (default 1)] [--pollers P (default 1)] [--warm-up W (default 1000)] [--warm-up-rounds N (default 8)] [--ceiling-concurrency 8,32,128] [--ceiling-repeats R (default 3)]";
 
     public static E2eOptions Parse(IReadOnlyList<string> args)
     {
@@ -16,7 +16,7 @@ internal sealed record E2eOptions(int Signals, int Seed, int Pollers, IReadOnlyL
         IReadOnlyList<int> concurrency = [8, 32, 128];
         var repeats = 3;
         var warmUp = 1000;
-        var warmUpRounds = 4;
+        var warmUpRounds = 8;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
