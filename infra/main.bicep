@@ -163,6 +163,46 @@ param alertEmail string
 ])
 param logRetentionInDays int = 90
 
+@description('The municipal teams that use the outcome API (docs/deploy.md, "Registering a municipal team"): each { id, name, gemeentecode, entraAppIds: [ client ids of its Entra ID applications ] }. The applications also need the app role Outcomes.Submit. No keys: in Azure a team signs in with Entra ID only. Empty: the outcome API admits no team.')
+param teams array = []
+
+// Retention terms in days (docs/privacy.md, "Retention"); the defaults are the app's built-in terms
+// (RetentionTerms.BuiltIn), set here so the deployment states them. Each becomes Retention__Default__<Kind>Days.
+@description('Days a quarantined signal (address not routable) is kept, from its quarantine.')
+@minValue(1)
+param retentionQuarantinedSignalDays int = 90
+
+@description('Days a stored signal that never became part of a case is kept, from its receipt.')
+@minValue(1)
+param retentionSignalWithoutCaseDays int = 90
+
+@description('Days the contact attempts of a closed case are kept, from the closing.')
+@minValue(1)
+param retentionContactAttemptDays int = 183
+
+@description('Days a closed case where no help followed is kept (signals, tasks, outbox rows, outcome), from the closing. DOMAIN.md: 6 months.')
+@minValue(1)
+param retentionClosedCaseWithoutHelpDays int = 183
+
+@description('Days a closed case where the household accepted help is kept, from the closing.')
+@minValue(1)
+param retentionClosedCaseWithHelpDays int = 365
+
+@description('Days the encrypted task message of a dispatched outbox row is kept, from the dispatch.')
+@minValue(1)
+param retentionOutboxMessageDays int = 30
+
+@description('Days a creditor feedback row is kept, from its date.')
+@minValue(1)
+param retentionCreditorFeedbackDays int = 90
+
+@description('Days a creditor reference claim (replay detection of intake) is kept, from the claim.')
+@minValue(1)
+param retentionReferenceClaimDays int = 365
+
+@description('Optional per-gemeente terms, e.g. { "0363": { "ClosedCaseWithoutHelpDays": 120 } }: each becomes Retention__Gemeenten__<code>__<Kind>Days. Only ContactAttemptDays, ClosedCaseWithoutHelpDays, ClosedCaseWithHelpDays, SignalWithoutCaseDays and OutboxMessageDays can differ per gemeente; the app refuses to start on anything else.')
+param retentionGemeenten object = {}
+
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = {
   'azd-env-name': environmentName
@@ -206,6 +246,45 @@ var keySettings = union(
   },
   toObject(hmacKeyIdList, id => 'Keys__Hmac__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/hmac-${id})'),
   toObject(encryptionKeyIdList, id => 'Keys__Encryption__Keys__${id}', id => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}/secrets/encryption-${id})')
+)
+
+// Teams as indexed settings the app binds to TeamOptions.Entries: Teams__Entries__<n>__Id, __Name, __Gemeentecode and
+// __EntraAppIds__<m>. A team without a gemeentecode or with an app id of another team is refused by the app at start
+// (TeamOptionsValidator), with the team named; a gemeente the deployment serves no topic for is refused here.
+var teamSettings = toObject(
+  flatten(map(range(0, length(teams)), i => concat(
+    [
+      { name: 'Teams__Entries__${i}__Id', value: teams[i].id }
+      { name: 'Teams__Entries__${i}__Name', value: teams[i].?name ?? teams[i].id }
+      {
+        name: 'Teams__Entries__${i}__Gemeentecode'
+        value: contains(gemeenteCodes, teams[i].?gemeentecode ?? '')
+          ? teams[i].gemeentecode
+          : fail('team ${teams[i].id}: gemeentecode must be one of gemeenteCodes (the gemeenten this deployment serves)')
+      }
+    ],
+    map(range(0, length(teams[i].?entraAppIds ?? [])), j => { name: 'Teams__Entries__${i}__EntraAppIds__${j}', value: teams[i].entraAppIds[j] })
+  ))),
+  s => s.name,
+  s => s.value
+)
+
+var retentionSettings = union(
+  {
+    Retention__Default__QuarantinedSignalDays: string(retentionQuarantinedSignalDays)
+    Retention__Default__SignalWithoutCaseDays: string(retentionSignalWithoutCaseDays)
+    Retention__Default__ContactAttemptDays: string(retentionContactAttemptDays)
+    Retention__Default__ClosedCaseWithoutHelpDays: string(retentionClosedCaseWithoutHelpDays)
+    Retention__Default__ClosedCaseWithHelpDays: string(retentionClosedCaseWithHelpDays)
+    Retention__Default__OutboxMessageDays: string(retentionOutboxMessageDays)
+    Retention__Default__CreditorFeedbackDays: string(retentionCreditorFeedbackDays)
+    Retention__Default__ReferenceClaimDays: string(retentionReferenceClaimDays)
+  },
+  toObject(
+    flatten(map(items(retentionGemeenten), g => map(items(g.value), t => { name: 'Retention__Gemeenten__${g.key}__${t.key}', value: string(t.value) }))),
+    s => s.name,
+    s => s.value
+  )
 )
 
 // Endpoints computed from names, so they are known before deployment and the test can check them.
@@ -350,9 +429,9 @@ var appSettings = {
   // Escalation of tasks past their due date without a contact attempt (docs/operations.md, "Escalation"): hourly, at
   // minute 7 so it does not share the minute with TriageCases' and the sweeper's busiest ticks.
   EscalateOverdueSchedule: '0 7 * * * *'
-  // The retention purge (docs/operations.md#retention): daily at 02:30 UTC; terms come from Retention__Default__* and
-  // Retention__Gemeenten__<code>__*, the built-in defaults when unset.
+  // The retention purge (docs/operations.md#retention): daily at 02:30 UTC, with the terms of retentionSettings.
   RetentionSchedule: '0 30 2 * * *'
+  ...retentionSettings
 
   // Sending outreach tasks (Azure.Messaging.ServiceBus over AMQP, Entra ID token of the identity).
   Dispatch__Transport: 'ServiceBus'
@@ -373,6 +452,8 @@ var appSettings = {
   Auth__Entra__TenantId: tenant().tenantId
   Auth__Entra__Audience: entraAudience
   Auth__Entra__ClientId: entraApiClientId
+  // The municipal teams and the app ids of their Entra ID applications (teamSettings); no keys.
+  ...teamSettings
 
   // Key material stays in Key Vault; the platform resolves these references with the identity
   // (keyVaultReferenceIdentity). One Keys__<ring>__Keys__<id> per listed id plus the active ids (keySettings).

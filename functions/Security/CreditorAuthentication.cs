@@ -66,7 +66,8 @@ public static class CreditorAuthentication
 
         services.AddOptions<OperatorOptions>().Bind(configuration.GetSection(OperatorOptions.Section));
         services.AddSingleton<OperatorKeys>();
-        services.AddOptions<TeamOptions>().Bind(configuration.GetSection(TeamOptions.Section));
+        services.AddOptions<TeamOptions>().Bind(configuration.GetSection(TeamOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TeamOptions>, TeamOptionsValidator>();
         services.AddSingleton<TeamKeys>();
         var authorization = services.AddAuthorizationBuilder();
         foreach (var kind in CallerKinds.All)

@@ -54,6 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<QuarantineRedrive>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<CreditorFeedbackReader>();
+        services.AddSingleton<JoinedSignalFeedback>();
         return services;
     }
 }

@@ -24,6 +24,16 @@ public sealed class ParametersReachAppTests
         { "hmacActiveKeyId", "\"k2\"", "Keys__Hmac__ActiveKeyId", "k2" },
         { "encryptionKeyIds", "\"k1,k2\"", "Keys__Encryption__Keys__k2", "*" },
         { "encryptionActiveKeyId", "\"k2\"", "Keys__Encryption__ActiveKeyId", "k2" },
+        { "teams", """[{"id":"team-0363","name":"Team 0363","gemeentecode":"0363","entraAppIds":["00000000-0000-0000-0000-0000000000f1"]}]""", "Teams__Entries__0__EntraAppIds__0", "00000000-0000-0000-0000-0000000000f1" },
+        { "retentionQuarantinedSignalDays", "45", "Retention__Default__QuarantinedSignalDays", "45" },
+        { "retentionSignalWithoutCaseDays", "45", "Retention__Default__SignalWithoutCaseDays", "45" },
+        { "retentionContactAttemptDays", "100", "Retention__Default__ContactAttemptDays", "100" },
+        { "retentionClosedCaseWithoutHelpDays", "120", "Retention__Default__ClosedCaseWithoutHelpDays", "120" },
+        { "retentionClosedCaseWithHelpDays", "400", "Retention__Default__ClosedCaseWithHelpDays", "400" },
+        { "retentionOutboxMessageDays", "14", "Retention__Default__OutboxMessageDays", "14" },
+        { "retentionCreditorFeedbackDays", "60", "Retention__Default__CreditorFeedbackDays", "60" },
+        { "retentionReferenceClaimDays", "730", "Retention__Default__ReferenceClaimDays", "730" },
+        { "retentionGemeenten", """{"0599":{"ClosedCaseWithoutHelpDays":150}}""", "Retention__Gemeenten__0599__ClosedCaseWithoutHelpDays", "150" },
     };
 
     // Shape the infrastructure only; the app neither needs nor could use them.

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +34,36 @@ public sealed class SettingsReachCodeTests
     [Fact]
     public void Every_app_setting_is_read_by_the_worker_or_by_the_host_for_a_stated_reason()
     {
-        var settings = _deployment.AppSettings.ToDictionary(s => s.Key, s => Concrete(s.Key, s.Value), StringComparer.Ordinal);
+        var unread = Unread(_deployment);
+
+        Assert.True(unread.Count == 0, "app settings nothing reads: " + string.Join(", ", unread));
+        Assert.All(ReadByHostOrPlatform.Keys, name => Assert.True(_deployment.AppSettings.ContainsKey(name), $"{name} is listed as read by the host but infra no longer sets it"));
+    }
+
+    [Fact]
+    public void The_settings_of_registered_teams_and_per_gemeente_retention_terms_are_read_by_the_worker_too()
+    {
+        using var deployment = PredictedDeployment.With(new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["teams"] = JsonNode.Parse("""
+                [
+                  { "id": "team-0363", "name": "Team Amsterdam", "gemeentecode": "0363", "entraAppIds": [ "00000000-0000-0000-0000-0000000000f1", "00000000-0000-0000-0000-0000000000f2" ] },
+                  { "id": "team-0599", "name": "Team Rotterdam", "gemeentecode": "0599", "entraAppIds": [ "00000000-0000-0000-0000-0000000000f3" ] }
+                ]
+                """),
+            ["retentionGemeenten"] = JsonNode.Parse("""{ "0363": { "ClosedCaseWithoutHelpDays": 120, "ContactAttemptDays": 90 } }"""),
+        });
+        Assert.Contains("Teams__Entries__1__EntraAppIds__0", deployment.AppSettings.Keys);
+        Assert.Contains("Retention__Gemeenten__0363__ContactAttemptDays", deployment.AppSettings.Keys);
+
+        var unread = Unread(deployment);
+
+        Assert.True(unread.Count == 0, "app settings nothing reads: " + string.Join(", ", unread));
+    }
+
+    private static List<string> Unread(PredictedDeployment deployment)
+    {
+        var settings = deployment.AppSettings.ToDictionary(s => s.Key, s => Concrete(s.Key, s.Value), StringComparer.Ordinal);
         var tracking = new ReadTrackingSource(settings.ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)s.Value, StringComparer.OrdinalIgnoreCase));
 
         using (var host = AppHost(tracking))
@@ -48,13 +78,10 @@ public sealed class SettingsReachCodeTests
         }
 
         var byHost = FunctionDefinition.FromMetadata().SelectMany(f => f.Bindings.SelectMany(BindingCheck.SettingReferences)).ToHashSet(StringComparer.Ordinal);
-        var unread = settings.Keys
+        return settings.Keys
             .Where(name => !tracking.Read.Contains(name.Replace("__", ":", StringComparison.Ordinal)) && !byHost.Contains(name) && !ReadByHostOrPlatform.ContainsKey(name))
             .Order(StringComparer.Ordinal)
             .ToList();
-
-        Assert.True(unread.Count == 0, "app settings nothing reads: " + string.Join(", ", unread));
-        Assert.All(ReadByHostOrPlatform.Keys, name => Assert.True(settings.ContainsKey(name), $"{name} is listed as read by the host but infra no longer sets it"));
     }
 
     [Fact]

@@ -104,6 +104,7 @@ public sealed partial class RetentionPurger(
             ["Counts"] = RetainedAggregateTable.Serialize(plan.Counts),
             ["Delete"] = JsonSerializer.Serialize(delete.ToArray(), TableJson.Default.StringArray),
             ["Strip"] = JsonSerializer.Serialize(plan.OutboxMessages.Select(id => "o|" + id).ToArray(), TableJson.Default.StringArray),
+            ["Index"] = JsonSerializer.Serialize(IndexRows(householdKey, delete, entities), TableJson.Default.StringArray),
         };
         var table = await tables.GetAsync(tableName, cancellationToken);
         try
@@ -118,7 +119,9 @@ public sealed partial class RetentionPurger(
         await FinishAsync(tableName, marker, cancellationToken);
     }
 
-    // Counts first, under the marker's id (a replace on a rerun); then the deletes, the marker last.
+    // Counts first, under the marker's id (a replace on a rerun); then the index pointers to the outbox rows that go, then
+    // the deletes, the marker last. Pointers before rows: a pointer whose row is still there for a moment is harmless
+    // (the row goes in this step, resumed by the next run if this one stops), a row gone under a pointer left behind is not.
     private async Task FinishAsync(string tableName, TableEntity marker, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tableName, cancellationToken);
@@ -126,6 +129,17 @@ public sealed partial class RetentionPurger(
         if (!counts.IsEmpty)
         {
             await aggregates.WriteAsync(marker.GetString("Id"), marker.GetDateTimeOffset("At") ?? time.GetUtcNow(), counts, cancellationToken);
+        }
+
+        var index = JsonSerializer.Deserialize(marker.GetString("Index") ?? "[]", TableJson.Default.StringArray) ?? [];
+        if (index.Length > 0)
+        {
+            var indexTable = await tables.GetAsync(tables.Names.OutboxIndex, cancellationToken);
+            foreach (var location in index)
+            {
+                var slash = location.IndexOf('/', StringComparison.Ordinal);
+                await DeleteAsync(indexTable, location[..slash], location[(slash + 1)..], cancellationToken);
+            }
         }
 
         foreach (var rk in JsonSerializer.Deserialize(marker.GetString("Strip") ?? "[]", TableJson.Default.StringArray) ?? [])
@@ -267,6 +281,17 @@ public sealed partial class RetentionPurger(
 
         return list;
     }
+
+    // The outbox index rows (pending and failed) that point at the outbox rows this step deletes, as "partition/row key"
+    // ('/' is not allowed in table keys). A failed pointer left behind would keep the failed-dispatch gauge and its alert up
+    // until an operator retried a task that no longer exists; a pending one the sweeper would drop, but only after a read.
+    private static string[] IndexRows(string householdKey, IReadOnlyList<string> delete, IReadOnlyList<TableEntity> entities) =>
+        entities
+            .Where(e => e.RowKey.StartsWith("o|", StringComparison.Ordinal) && delete.Contains(e.RowKey))
+            .Select(HouseholdTableStore.ToOutbox)
+            .SelectMany(o => OutboxIndexTable.Locations(new OutboxPointer(householdKey, o.TaskId, o.Gemeentecode, o.CreatedAt)))
+            .Select(l => l.Partition + "/" + l.RowKey)
+            .ToArray();
 
     private static HouseholdRows Map(string householdKey, IReadOnlyList<TableEntity> entities)
     {

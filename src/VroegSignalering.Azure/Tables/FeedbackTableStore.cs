@@ -38,7 +38,7 @@ public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
         {
             list.Add(new PendingFeedback(
                 creditorId, e.RowKey[PendingPrefix.Length..], e.GetString("Referentie"), e.GetString("HouseholdKey"), e.GetString("CaseId"),
-                e.GetDateTimeOffset("CreatedAt") ?? default, e.ETag.ToString()));
+                e.GetDateTimeOffset("CreatedAt") ?? default, e.ETag.ToString(), e.GetString("Datum") is { } datum ? TableKeys.ParseDate(datum) : null));
         }
 
         return list;
@@ -126,5 +126,6 @@ public sealed class FeedbackTableStore(TableSet tables) : IFeedbackStore
         ["HouseholdKey"] = p.HouseholdKey,
         ["CaseId"] = p.CaseId,
         ["CreatedAt"] = p.CreatedAt,
+        ["Datum"] = p.Datum is { } datum ? TableKeys.Date(datum) : null,
     };
 }

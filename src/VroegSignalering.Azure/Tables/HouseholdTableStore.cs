@@ -128,7 +128,7 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, Vroe
         Versioned<OutboxEntry>? outbox = null;
         var cases = new List<Versioned<HouseholdCase>>();
         await foreach (var e in table.QueryAsync<TableEntity>(
-            x => x.PartitionKey == householdKey && (x.RowKey == outboxKey || (x.RowKey.CompareTo(caseFrom) >= 0 && x.RowKey.CompareTo(caseTo) < 0)),
+            TableClient.CreateQueryFilter($"PartitionKey eq {householdKey} and (RowKey eq {outboxKey} or (RowKey ge {caseFrom} and RowKey lt {caseTo}))"),
             cancellationToken: cancellationToken))
         {
             if (e.RowKey == outboxKey)

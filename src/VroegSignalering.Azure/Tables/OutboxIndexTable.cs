@@ -92,6 +92,14 @@ public sealed class OutboxIndexTable(TableSet tables) : IOutboxIndex
         }
     }
 
+    /// <summary>
+    /// Where a pointer to this outbox row lies in every state (partition, row key), for the retention purge, which
+    /// deletes them with the row: a pointer is found by its key, never by a scan of the index. Pointers of the earlier
+    /// layout (<c>pending-0</c> … <c>pending-f</c>) are not among them; the sweeper drops those once it finds no row.
+    /// </summary>
+    public static IEnumerable<(string Partition, string RowKey)> Locations(OutboxPointer pointer) =>
+        Enum.GetValues<OutboxIndexState>().Select(state => (Partition(state, pointer), RowKey(pointer)));
+
     private static async Task DeleteAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
     {
         try

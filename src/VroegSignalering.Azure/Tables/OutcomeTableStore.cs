@@ -87,6 +87,13 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         return response.HasValue ? ToOutcome(response.Value!) : null;
     }
 
+    public async Task<CaseState?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(householdKey, CasePrefix + caseId, select: ["RowKey", "Status", "Resultaat", "ClosedAt", "SignalIds"], cancellationToken: cancellationToken);
+        return response.HasValue ? ToCase(response.Value!) : null;
+    }
+
     public async Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
@@ -95,7 +102,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
 
         // Only the two columns feedback needs: the signal's personal data is never read here.
         await foreach (var e in table.QueryAsync<TableEntity>(
-            x => x.PartitionKey == householdKey && x.RowKey.CompareTo("s|") >= 0 && x.RowKey.CompareTo("s}") < 0, select: ["RowKey", "CreditorId", "Referentie"], cancellationToken: cancellationToken))
+            TableClient.CreateQueryFilter($"PartitionKey eq {householdKey} and RowKey ge {"s|"} and RowKey lt {"s}"}"), select: ["RowKey", "CreditorId", "Referentie"], cancellationToken: cancellationToken))
         {
             if (wanted.Contains(e.RowKey[2..]))
             {
@@ -165,7 +172,7 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
         foreach (var name in tables.Names.AllHouseholdTables)
         {
             var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(x => x.RowKey.CompareTo(AttemptPrefix) >= 0 && x.RowKey.CompareTo("p}") < 0, cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {AttemptPrefix} and RowKey lt {"p}"}"), cancellationToken: cancellationToken))
             {
                 yield return (e.PartitionKey, ToAttempt(e));
             }

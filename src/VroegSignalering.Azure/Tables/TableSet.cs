@@ -16,6 +16,9 @@ public sealed class TableSet(StorageClients storage, StorageNames names)
     public StorageNames Names => names;
 
     public Task<TableClient> GetAsync(string tableName, CancellationToken cancellationToken) => _tables.GetAsync(tableName, cancellationToken);
+
+    /// <summary>A client that does not create the table: for a read that must not bring a table into being (a 404 means none).</summary>
+    public TableClient WithoutCreating(string tableName) => storage.Tables.GetTableClient(tableName);
 }
 
 /// <summary>Encodings for keys and values Table Storage cannot hold as they are.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VroegSignalering.Core.Common;
 using VroegSignalering.Core.Intake;
+using VroegSignalering.Core.Outcomes;
 using VroegSignalering.Core.Outreach;
 using VroegSignalering.Core.Protection;
 using VroegSignalering.Core.Triage;
@@ -35,6 +36,7 @@ public sealed partial class HouseholdTriage(
     IPersonalDataProtector protector,
     IOptionsMonitor<TriageOptions> triageOptions,
     IOptions<OutreachOptions> outreachOptions,
+    JoinedSignalFeedback joinedFeedback,
     TimeProvider time,
     VroegTelemetry telemetry,
     ILogger<HouseholdTriage> logger)
@@ -101,12 +103,17 @@ public sealed partial class HouseholdTriage(
                 existingOutbox = snapshot.Outbox.FirstOrDefault(o => o.Value.TaskId == task.TaskId);
             }
 
+            // Signals joining a case whose help was accepted: their creditors are promised feedback before the commit
+            // and told after it (JoinedSignalFeedback says why this order and not a row in this transaction).
+            var promised = update.CaseIsNew ? [] : await joinedFeedback.PromiseAsync(householdKey, update.Case, update.Joined, cancellationToken);
             var commit = new TriageCommit(update.Head, snapshot.Head?.Version, update.Case, caseVersion, task, existingOutbox is null ? outbox : null);
             if (!await store.CommitAsync(householdKey, commit, cancellationToken))
             {
                 LogConflict(logger, step + 1);
                 continue;
             }
+
+            await joinedFeedback.ConfirmAsync(promised, cancellationToken);
 
             if (update.CaseIsNew)
             {

@@ -6,8 +6,10 @@ public sealed record SignalOwner(string SignalId, string CreditorId, string Sign
 /// <summary>
 /// Written for each of a case's signals before the household transaction that records the help as accepted: the
 /// promise of feedback, which the household partition confirms or, when the transaction never happened, lets go.
+/// <paramref name="Datum"/> is set for a signal that joins a case already accepted (the day it joined,
+/// <see cref="JoinedSignalFeedback"/>); null: the item carries the day help was accepted, from the outcome row.
 /// </summary>
-public sealed record PendingFeedback(string CreditorId, string SignalId, string SignaalReferentie, string HouseholdKey, string CaseId, DateTimeOffset CreatedAt, string? Version = null);
+public sealed record PendingFeedback(string CreditorId, string SignalId, string SignaalReferentie, string HouseholdKey, string CaseId, DateTimeOffset CreatedAt, string? Version = null, DateOnly? Datum = null);
 
 /// <summary>One item of a creditor's feedback: only that help was accepted for this signal, and the day. Nothing else.</summary>
 public sealed record FeedbackItem(string SignaalReferentie, DateOnly Datum);
@@ -47,6 +49,9 @@ public interface IFeedbackStore
 /// than <see cref="Grace"/> and the household shows no acceptance: no request writes its acceptance that long
 /// after its pending rows (an HTTP request ends within minutes). The request confirms its rows right after its
 /// commit; a crash in between leaves them pending, and the creditor's next read confirms them.
+/// A signal that joins the case after the acceptance is promised the same way by triage
+/// (<see cref="JoinedSignalFeedback"/>), which is why confirming also needs the signal in the case: the case was
+/// accepted before that promise, and only the triage commit that joins the signal makes it true.
 /// </remarks>
 public sealed class CreditorFeedbackReader(IFeedbackStore feedback, IOutcomeStore outcomes, TimeProvider time)
 {
@@ -67,9 +72,9 @@ public sealed class CreditorFeedbackReader(IFeedbackStore feedback, IOutcomeStor
         foreach (var pending in await feedback.ListPendingAsync(creditorId, cancellationToken))
         {
             var outcome = await outcomes.GetOutcomeAsync(pending.HouseholdKey, pending.CaseId, cancellationToken);
-            if (outcome is { HelpAccepted: true, HelpDatum: { } datum })
+            if (outcome is { HelpAccepted: true, HelpDatum: { } datum } && await InCaseAsync(pending, cancellationToken))
             {
-                await feedback.ConfirmAsync(pending, datum, now, cancellationToken);
+                await feedback.ConfirmAsync(pending, pending.Datum ?? datum, now, cancellationToken);
             }
             else if (now - pending.CreatedAt > Grace)
             {
@@ -77,4 +82,8 @@ public sealed class CreditorFeedbackReader(IFeedbackStore feedback, IOutcomeStor
             }
         }
     }
+
+    private async Task<bool> InCaseAsync(PendingFeedback pending, CancellationToken cancellationToken) =>
+        await outcomes.GetCaseAsync(pending.HouseholdKey, pending.CaseId, cancellationToken) is { } @case
+        && @case.SignalIds.Contains(pending.SignalId, StringComparer.Ordinal);
 }

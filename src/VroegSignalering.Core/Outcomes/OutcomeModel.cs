@@ -90,6 +90,9 @@ public interface IOutcomeStore
     /// <summary>The case's outcome row, or null when no outcome was recorded.</summary>
     Task<CaseOutcome?> GetOutcomeAsync(string householdKey, string caseId, CancellationToken cancellationToken);
 
+    /// <summary>The case as the outcome API sees it (status and signals), or null when the household has no such case.</summary>
+    Task<CaseState?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken);
+
     /// <summary>Who sent each of these signals of the household, and under which reference.</summary>
     Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken);
 

@@ -176,6 +176,12 @@ public sealed class OutcomeRecorder(IOutcomeStore store, IFeedbackStore feedback
                 return new OutcomeResult<CaseClosingRecord>.Conflict("resultaat", OutcomeErrorCodes.TransitionRefused, $"the case is {@case.Status} and cannot be closed");
             }
 
+            // Read with the case in one request and committed If-Match on both: the progress cannot change under the check.
+            if (ResultaatRules.Check(input.Resultaat, CaseProgress.Of(target.Outcome?.Value)) is { } disagrees)
+            {
+                return new OutcomeResult<CaseClosingRecord>.Conflict("resultaat", disagrees.Code, disagrees.Message);
+            }
+
             var now = time.GetUtcNow();
             var outcome = Outcome(target, now) with { Resultaat = input.Resultaat, ClosedAt = now, UpdatedAt = now };
             if (await CommitAsync(target, CaseStatus.Closed, input.Resultaat, outcome, null, cancellationToken))

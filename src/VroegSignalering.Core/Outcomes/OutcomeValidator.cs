@@ -25,6 +25,13 @@ public static class OutcomeErrorCodes
     public const string TransitionRefused = "case.transition_refused";
     public const string CaseClosed = "case.closed";
     public const string HelpConflict = "hulpaanbod.conflict";
+
+    // 409s: the resultaat disagrees with the case's recorded progress (ResultaatRules).
+    public const string ResultaatNeedsHelpAccepted = "resultaat.needs_help_accepted";
+    public const string ResultaatNeedsReach = "resultaat.needs_reach";
+    public const string ResultaatContradictsAcceptance = "resultaat.contradicts_acceptance";
+    public const string ResultaatContradictsReach = "resultaat.contradicts_reach";
+    public const string ResultaatContradictsAttempt = "resultaat.contradicts_attempt";
 }
 
 /// <summary>

@@ -113,6 +113,28 @@ public sealed class TeamFunnelTests
     }
 
     [Fact]
+    public void Every_plan_closes_only_with_a_resultaat_that_agrees_with_its_own_attempts_and_help_decision()
+    {
+        var closed = 0;
+        foreach (var plan in TaskIds.Take(5_000).Select(id => Plan(3, id)))
+        {
+            var progress = new CaseProgress(plan.Attempts.Count, plan.Attempts.Any(a => a.Bereikt), plan.HelpAccepted);
+            if (plan.Resultaat is { } resultaat)
+            {
+                closed++;
+                Assert.Null(ResultaatRules.Check(resultaat, progress));
+            }
+            else
+            {
+                // An unreached case stays open: no resultaat is posted for it.
+                Assert.False(progress.Reached);
+            }
+        }
+
+        Assert.InRange(closed, 500, 1_500);
+    }
+
+    [Fact]
     public void A_case_is_keyed_by_its_address_and_signal_facts_not_by_the_ids_that_differ_per_run()
     {
         // The ids in a task message come from keyed hashes under a key per run; the seeded synthetic month gives the

@@ -183,7 +183,14 @@ public sealed class CreditorFeedbackTests : IDisposable
 
         if (outcome is Outcome.AcceptedAndClosed or Outcome.DeclinedAndClosed or Outcome.ClosedWithoutContact)
         {
-            steps.Add(("afsluiting", outcome == Outcome.AcceptedAndClosed ? """{"resultaat":"Vervolghulp en/of verwijzing financieel"}""" : """{"resultaat":"Definitief geen contact kunnen krijgen"}"""));
+            // Each result agrees with the progress before it (ResultaatRules).
+            var resultaat = outcome switch
+            {
+                Outcome.AcceptedAndClosed => "Vervolghulp en/of verwijzing financieel",
+                Outcome.DeclinedAndClosed => "Inwoner hoeft geen hulp vanuit vroegsignalering",
+                _ => "Definitief geen contact kunnen krijgen",
+            };
+            steps.Add(("afsluiting", $$"""{"resultaat":"{{resultaat}}"}"""));
         }
 
         foreach (var (endpoint, body) in steps)
@@ -236,6 +243,8 @@ internal sealed class CrashAfterCommit(IOutcomeStore inner) : IOutcomeStore
     public Task<IReadOnlyList<ContactAttempt>> ListAttemptsAsync(string householdKey, string caseId, CancellationToken cancellationToken) => inner.ListAttemptsAsync(householdKey, caseId, cancellationToken);
 
     public Task<CaseOutcome?> GetOutcomeAsync(string householdKey, string caseId, CancellationToken cancellationToken) => inner.GetOutcomeAsync(householdKey, caseId, cancellationToken);
+
+    public Task<CaseState?> GetCaseAsync(string householdKey, string caseId, CancellationToken cancellationToken) => inner.GetCaseAsync(householdKey, caseId, cancellationToken);
 
     public Task<IReadOnlyList<SignalOwner>> SignalOwnersAsync(string householdKey, IReadOnlyList<string> signalIds, CancellationToken cancellationToken) => inner.SignalOwnersAsync(householdKey, signalIds, cancellationToken);
 

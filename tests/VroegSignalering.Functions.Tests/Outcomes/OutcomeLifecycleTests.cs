@@ -167,7 +167,7 @@ public sealed class OutcomeLifecycleTests : IDisposable
     public async Task A_signal_after_the_case_closed_opens_a_new_case_with_its_own_task()
     {
         var first = await DispatchedTaskAsync(_app, "OUT-L-8a");
-        using var closed = await PostAsync(first, "afsluiting", """{"resultaat":"Inwoner hoeft geen hulp vanuit vroegsignalering"}""");
+        using var closed = await PostAsync(first, "afsluiting", """{"resultaat":"Niet opgepakt: andere reden"}""");
         Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
 
         var second = await DispatchedTaskAsync(_app, "OUT-L-8b");
