@@ -50,6 +50,11 @@ public sealed record RunReport(
 public sealed record FunnelRow(int Signals, int Cases, int Tasks, int Attempted, int Reached, int HelpAccepted)
 {
     public static FunnelRow Zero { get; } = new(0, 0, 0, 0, 0, 0);
+
+    public static FunnelRow operator +(FunnelRow a, FunnelRow b) => new(
+        a.Signals + b.Signals, a.Cases + b.Cases, a.Tasks + b.Tasks, a.Attempted + b.Attempted, a.Reached + b.Reached, a.HelpAccepted + b.HelpAccepted);
+
+    public static FunnelRow Sum(IEnumerable<FunnelRow> rows) => rows.Aggregate(Zero, (a, b) => a + b);
 }
 
 /// <summary>Cases worked through a channel and how many of them were reached (DOMAIN.md's "reach by channel").</summary>
@@ -71,6 +76,28 @@ public sealed record OutcomeFigures(
     IReadOnlyDictionary<string, int> FeedbackSentByCreditor)
 {
     public const string LettersOnly = "Alleen brief";
+
+    /// <summary>The reach-by-channel groups a case counts in, given the soorten of its attempts.</summary>
+    public static IEnumerable<string> ChannelsOf(IReadOnlySet<string> soorten) =>
+        soorten.Count == 1 && soorten.Contains("Brief") ? soorten.Prepend(LettersOnly) : soorten;
+
+    /// <summary>The groups in the report's order: letters only, then the DDAS contact soorten in their order.</summary>
+    public static IReadOnlyDictionary<string, ChannelReach> InChannelOrder(IEnumerable<KeyValuePair<string, ChannelReach>> channels) =>
+        channels.OrderBy(kv => kv.Key == LettersOnly ? -1 : IndexOf(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    private static int IndexOf(string soort)
+    {
+        for (var i = 0; i < OutcomeValues.Contactsoorten.Count; i++)
+        {
+            if (OutcomeValues.Contactsoorten[i] == soort)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
 
     public static OutcomeFigures None { get; } = new(
         FunnelRow.Zero, new Dictionary<string, FunnelRow>(), new Dictionary<string, ChannelReach>(), 0, 0, new Dictionary<string, int>(), 0, new Dictionary<string, int>());
@@ -290,26 +317,24 @@ public static class RunReportBuilder
                 mine.Count(u => u.HelpAccepted == true));
         }
 
-        var total = byGemeente.Values.Aggregate(FunnelRow.Zero, (a, r) => new FunnelRow(
-            a.Signals + r.Signals, a.Cases + r.Cases, a.Tasks + r.Tasks, a.Attempted + r.Attempted, a.Reached + r.Reached, a.HelpAccepted + r.HelpAccepted));
+        var total = FunnelRow.Sum(byGemeente.Values);
 
         // Reached as the case's outcome row says (its first reach), grouped by the soorten of the case's attempts.
-        var soortenByCase = o.Attempts.GroupBy(a => a.CaseId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(a => a.Soort).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        bool Reached(string caseId) => outcomes.TryGetValue(caseId, out var u) && u.ReachedAt is not null;
-        var channels = new Dictionary<string, ChannelReach>(StringComparer.Ordinal);
-        var lettersOnly = soortenByCase.Where(kv => kv.Value.Count == 1 && kv.Value.Contains("Brief")).Select(kv => kv.Key).ToList();
-        channels[OutcomeFigures.LettersOnly] = new ChannelReach(lettersOnly.Count, lettersOnly.Count(Reached));
-        foreach (var soort in OutcomeValues.Contactsoorten.Where(s => soortenByCase.Values.Any(v => v.Contains(s))))
+        var channels = new Dictionary<string, ChannelReach>(StringComparer.Ordinal) { [OutcomeFigures.LettersOnly] = new(0, 0) };
+        foreach (var attempts in o.Attempts.GroupBy(a => a.CaseId, StringComparer.Ordinal))
         {
-            var cases = soortenByCase.Where(kv => kv.Value.Contains(soort)).Select(kv => kv.Key).ToList();
-            channels[soort] = new ChannelReach(cases.Count, cases.Count(Reached));
+            var reached = outcomes.TryGetValue(attempts.Key, out var u) && u.ReachedAt is not null ? 1 : 0;
+            foreach (var channel in OutcomeFigures.ChannelsOf(attempts.Select(a => a.Soort).ToHashSet(StringComparer.Ordinal)))
+            {
+                var sofar = channels.GetValueOrDefault(channel) ?? new ChannelReach(0, 0);
+                channels[channel] = new ChannelReach(sofar.Cases + 1, sofar.Reached + reached);
+            }
         }
 
         return new OutcomeFigures(
             total,
             byGemeente,
-            channels,
+            OutcomeFigures.InChannelOrder(channels),
             o.Attempts.Count,
             outcomes.Values.Count(u => u.HelpAccepted == false),
             Count(o.Cases.Where(c => c.Status == CaseStatus.Closed && c.Resultaat is not null).Select(c => c.Resultaat!)),

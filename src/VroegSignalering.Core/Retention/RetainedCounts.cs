@@ -126,7 +126,7 @@ public sealed class RetainedCounts
         // Reach by channel as the report groups it: letters only, then each soort the case's attempts used.
         var soorten = attempts.Select(a => a.Soort).ToHashSet(StringComparer.Ordinal);
         var reached = outcome?.ReachedAt is not null ? 1 : 0;
-        foreach (var channel in soorten.SetEquals(["Brief"]) ? [OutcomeFigures.LettersOnly] : soorten)
+        foreach (var channel in OutcomeFigures.ChannelsOf(soorten))
         {
             Add($"reach|{channel}|cases");
             Add($"reach|{channel}|reached", reached);
@@ -229,8 +229,6 @@ public sealed class RetainedCounts
                 live.HelpAccepted + (int)this[$"funnel|{g}|helpaccepted"]);
         }
 
-        var total = byGemeente.Values.Aggregate(FunnelRow.Zero, (a, r) => new FunnelRow(
-            a.Signals + r.Signals, a.Cases + r.Cases, a.Tasks + r.Tasks, a.Attempted + r.Attempted, a.Reached + r.Reached, a.HelpAccepted + r.HelpAccepted));
         var channels = outcomes.ReachByChannel.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         foreach (var (key, value) in _counts.Where(kv => kv.Key.StartsWith("reach|", StringComparison.Ordinal)))
         {
@@ -243,10 +241,9 @@ public sealed class RetainedCounts
         var attempts = _counts.Where(kv => kv.Key.StartsWith("ddas|attempt|", StringComparison.Ordinal)).Sum(kv => kv.Value);
         return outcomes with
         {
-            Total = total,
+            Total = FunnelRow.Sum(byGemeente.Values),
             ByGemeente = byGemeente.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-            ReachByChannel = channels.OrderBy(kv => kv.Key == OutcomeFigures.LettersOnly ? -1 : OutcomeValues.Contactsoorten.ToList().IndexOf(kv.Key))
-                .ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            ReachByChannel = OutcomeFigures.InChannelOrder(channels),
             ContactAttempts = outcomes.ContactAttempts + (int)attempts,
             HelpDeclined = outcomes.HelpDeclined + (int)declined,
             ClosedByResultaat = Merge(outcomes.ClosedByResultaat, "resultaat|"),

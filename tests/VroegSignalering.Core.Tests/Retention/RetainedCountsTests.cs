@@ -53,6 +53,22 @@ public sealed class RetainedCountsTests
     }
 
     [Fact]
+    public void A_purged_case_worked_by_letter_only_counts_under_letters_only_and_under_brief_as_it_did_before()
+    {
+        // The report puts a case whose attempts were all letters in "Alleen brief" and in the "Brief" group both.
+        var household = Household1();
+        var letter = household.Attempts[0] with { Soort = "Brief", Bereikt = false };
+        var purged = household with { Attempts = [letter] };
+        var counts = RetentionPlanner.PlanHousehold(purged, new RetentionOptions(), Later).Counts;
+
+        var before = RunReportBuilder.Build(Observe(purged, Open), Later);
+        var after = RunReportBuilder.Build(Observe(Open) with { Retained = counts }, Later);
+
+        Assert.Equal(Figures(before), Figures(after));
+        Assert.Equal(1, before.Outcomes.ReachByChannel["Brief"].Cases);
+    }
+
+    [Fact]
     public void Purged_feedback_items_still_count_as_sent_per_creditor()
     {
         var counts = new RetainedCounts();
