@@ -88,8 +88,6 @@ public sealed class TeamKeys
         return Check([.. fromFile, .. fromSettings]);
     }
 
-    public static IReadOnlyList<TeamFileEntry> Parse(string json) => Check(Read(json));
-
     private static IReadOnlyList<TeamFileEntry> Read(string json) =>
         (JsonSerializer.Deserialize(json, TeamJson.Default.TeamFile) ?? throw new InvalidDataException("the teams file is empty")).Teams;
 
