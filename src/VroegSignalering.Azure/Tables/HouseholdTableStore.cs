@@ -197,38 +197,23 @@ public sealed class HouseholdTableStore(TableSet tables) : IHouseholdStore, Vroe
     }
 
     /// <summary>Every task in the table (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync(CancellationToken cancellationToken) => ScanAsync(TaskPrefix, ToTask, null, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, OutreachTask Task)> ScanTasksAsync(CancellationToken cancellationToken) => tables.ScanHouseholdRowsAsync(TaskPrefix, ToTask, null, cancellationToken);
 
     /// <summary>Every case in the table (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync(CancellationToken cancellationToken) => ScanAsync(CasePrefix, ToCase, null, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAsync(CancellationToken cancellationToken) => tables.ScanHouseholdRowsAsync(CasePrefix, ToCase, null, cancellationToken);
 
     /// <summary>
     /// Cases whose team has not recorded anything yet (status Triaged or TaskDispatched): escalation's candidates,
     /// filtered by the store. A full scan of the case rows, once per EscalateOverdue run.
     /// </summary>
     public IAsyncEnumerable<(string HouseholdKey, HouseholdCase Case)> ScanCasesAwaitingContactAsync(CancellationToken cancellationToken) =>
-        ScanAsync(CasePrefix, ToCase, TableClient.CreateQueryFilter($"(Status eq {nameof(CaseStatus.Triaged)} or Status eq {nameof(CaseStatus.TaskDispatched)})"), cancellationToken);
+        tables.ScanHouseholdRowsAsync(CasePrefix, ToCase, TableClient.CreateQueryFilter($"(Status eq {nameof(CaseStatus.Triaged)} or Status eq {nameof(CaseStatus.TaskDispatched)})"), cancellationToken);
 
     /// <summary>Every outbox row (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync(CancellationToken cancellationToken) => ScanAsync(OutboxPrefix, ToOutbox, null, cancellationToken);
+    public IAsyncEnumerable<(string HouseholdKey, OutboxEntry Entry)> ScanOutboxAsync(CancellationToken cancellationToken) => tables.ScanHouseholdRowsAsync(OutboxPrefix, ToOutbox, null, cancellationToken);
 
     /// <summary>Every stored signal (reporting; a full scan).</summary>
-    public IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync(CancellationToken cancellationToken) => ScanAsync(SignalPrefix, ToSignal, null, cancellationToken);
-
-    // Rows of one kind across all partitions: the row key prefix "x|" up to "x}" ('}' follows '|').
-    private async IAsyncEnumerable<(string HouseholdKey, T Value)> ScanAsync<T>(string prefix, Func<TableEntity, T> map, string? and, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var upper = prefix[..^1] + "}";
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}") + (and is null ? string.Empty : " and " + and);
-        foreach (var name in tables.Names.AllHouseholdTables)
-        {
-            var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-            {
-                yield return (e.PartitionKey, map(e));
-            }
-        }
-    }
+    public IAsyncEnumerable<(string HouseholdKey, StoredSignal Signal)> ScanSignalsAsync(CancellationToken cancellationToken) => tables.ScanHouseholdRowsAsync(SignalPrefix, ToSignal, null, cancellationToken);
 
     private Task<TableClient> Table(string householdKey, CancellationToken cancellationToken) => tables.GetAsync(tables.Names.Households(householdKey), cancellationToken);
 

@@ -154,30 +154,12 @@ public sealed class OutcomeTableStore(TableSet tables) : IOutcomeStore
     }
 
     /// <summary>Every case outcome in the table (reporting and escalation; a full scan).</summary>
-    public async IAsyncEnumerable<(string HouseholdKey, CaseOutcome Outcome)> ScanOutcomesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var name in tables.Names.AllHouseholdTables)
-        {
-            var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {OutcomePrefix} and RowKey lt {"u}"}"), cancellationToken: cancellationToken))
-            {
-                yield return (e.PartitionKey, ToOutcome(e));
-            }
-        }
-    }
+    public IAsyncEnumerable<(string HouseholdKey, CaseOutcome Outcome)> ScanOutcomesAsync(CancellationToken cancellationToken) =>
+        tables.ScanHouseholdRowsAsync(OutcomePrefix, ToOutcome, null, cancellationToken);
 
     /// <summary>Every contact attempt row in the household tables (reporting and DDAS counts; a full scan).</summary>
-    public async IAsyncEnumerable<(string HouseholdKey, ContactAttempt Attempt)> ScanAttemptsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var name in tables.Names.AllHouseholdTables)
-        {
-            var table = await tables.GetAsync(name, cancellationToken);
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {AttemptPrefix} and RowKey lt {"p}"}"), cancellationToken: cancellationToken))
-            {
-                yield return (e.PartitionKey, ToAttempt(e));
-            }
-        }
-    }
+    public IAsyncEnumerable<(string HouseholdKey, ContactAttempt Attempt)> ScanAttemptsAsync(CancellationToken cancellationToken) =>
+        tables.ScanHouseholdRowsAsync(AttemptPrefix, ToAttempt, null, cancellationToken);
 
     private static string AttemptKey(string caseId, string attemptId) => AttemptPrefix + caseId + "|" + attemptId;
 

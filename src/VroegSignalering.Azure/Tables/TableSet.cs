@@ -19,6 +19,25 @@ public sealed class TableSet(StorageClients storage, StorageNames names)
 
     /// <summary>A client that does not create the table: for a read that must not bring a table into being (a 404 means none).</summary>
     public TableClient WithoutCreating(string tableName) => storage.Tables.GetTableClient(tableName);
+
+    /// <summary>
+    /// Rows of one kind in every household partition (reporting, escalation: a full scan): the row key prefix "x|" up to
+    /// "x}" ('}' follows '|'), optionally narrowed by <paramref name="and"/>, an OData filter on the row's columns.
+    /// </summary>
+    public async IAsyncEnumerable<(string HouseholdKey, T Value)> ScanHouseholdRowsAsync<T>(
+        string prefix, Func<TableEntity, T> map, string? and, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var upper = prefix[..^1] + "}";
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {upper}") + (and is null ? string.Empty : " and " + and);
+        foreach (var name in names.AllHouseholdTables)
+        {
+            var table = await GetAsync(name, cancellationToken);
+            await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                yield return (e.PartitionKey, map(e));
+            }
+        }
+    }
 }
 
 /// <summary>Encodings for keys and values Table Storage cannot hold as they are.</summary>
